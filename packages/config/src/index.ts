@@ -1,0 +1,63 @@
+import { ConfigError } from '@supportstream/errors';
+import { z } from 'zod';
+
+export { ConfigError, z };
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Parses the environment once at start-up. Every problem is reported at once, each naming
+ * the variable, so a misconfigured deployment fails fast with a message that says what to fix.
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, env: Env = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => {
+    const variable = issue.path.map(String).join('.') || '(environment)';
+    const given = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
+    return given === undefined ? `${variable}: ${issue.message}` : `${variable}=${JSON.stringify(redact(variable, given))}: ${issue.message}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`, {
+    details: { issues },
+  });
+}
+
+const SECRET_NAME = /SECRET|PASSWORD|TOKEN|API_KEY|PRIVATE/i;
+
+/** Error messages end up in logs: never echo a secret or the credentials inside a URL. */
+function redact(variable: string, value: string): string {
+  if (SECRET_NAME.test(variable)) return '<redacted>';
+  return value.replace(/\/\/([^/@\s]*)@/, '//<credentials>@');
+}
+
+const commaList = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0))
+  .refine((items) => items.length > 0, 'must list at least one host:port');
+
+const url = (protocols: readonly string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL with protocol ${protocols.join(' or ')}`);
+
+/** The variables shared by every part of the platform; services extend this schema. */
+export const platformEnvSchema = z.object({
+  KAFKA_BROKERS: commaList.default(['127.0.0.1:9092']),
+  KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  SCHEMA_REGISTRY_URL: url(['http:', 'https:']).default('http://127.0.0.1:8081'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://supportstream:supportstream@127.0.0.1:5432/supportstream'),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+});
+
+export type PlatformConfig = z.infer<typeof platformEnvSchema>;
+
+export function loadPlatformConfig(env: Env = process.env): PlatformConfig {
+  return parseEnv(platformEnvSchema, env);
+}

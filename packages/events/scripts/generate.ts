@@ -1,0 +1,35 @@
+// Build step: composes schemas/*.avsc and writes the generated TypeScript into src/generated/.
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { composeEventSchemas, type SchemaFile } from '../src/schemaSet.js';
+import { generateTypes } from '../src/typeGenerator.js';
+
+const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const schemasDir = resolve(packageDir, '../../schemas');
+const outDir = join(packageDir, 'src/generated');
+
+async function readSchemaFiles(dir: string): Promise<SchemaFile[]> {
+  const files: SchemaFile[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.avsc')) continue;
+    const path = join(entry.parentPath, entry.name);
+    files.push({ path: relative(dir, path).split('\\').join('/'), content: await readFile(path, 'utf8') });
+  }
+  return files;
+}
+
+const definitions = composeEventSchemas(await readSchemaFiles(schemasDir));
+await mkdir(outDir, { recursive: true });
+await writeFile(join(outDir, 'types.ts'), generateTypes(definitions));
+await writeFile(
+  join(outDir, 'eventSchemas.ts'),
+  [
+    '// Generated from schemas/*.avsc by packages/events/scripts/generate.ts. Do not edit.',
+    "import type { EventSchemaDefinition } from '../schemaSet.js';",
+    '',
+    `export const EVENT_SCHEMAS: readonly EventSchemaDefinition[] = ${JSON.stringify(definitions, null, 2)};`,
+    '',
+  ].join('\n'),
+);
+console.log(`generated types for ${definitions.length} event schemas from ${relative(process.cwd(), schemasDir) || '.'}`);

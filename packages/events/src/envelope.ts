@@ -1,0 +1,54 @@
+import type { SupportEvent } from './event.js';
+import type { EventDataMap, EventMetadata, EventType } from './generated/types.js';
+import { randomId, type IdGenerator } from './ids.js';
+
+export type Clock = () => Date;
+export const systemClock: Clock = () => new Date();
+
+/** Identity of a conversation's processing, carried from cause to effect. */
+export interface EventContext {
+  readonly conversationId: string;
+  readonly requestId: string;
+  readonly tenantId: string;
+  readonly correlationId: string;
+  readonly causationId: string | null;
+}
+
+export interface EventFactoryOptions {
+  /** Service name (and version) written into every event's `producer`. */
+  readonly producer: string;
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+}
+
+export interface EventFactory {
+  /** Builds an event; pass `eventId` for deterministic ids, otherwise a random one is used. */
+  create<T extends EventType>(type: T, data: EventDataMap[T], context: EventContext, eventId?: string): SupportEvent<T>;
+}
+
+export function createEventFactory(options: EventFactoryOptions): EventFactory {
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? randomId;
+  return {
+    create(type, data, context, eventId) {
+      const metadata: EventMetadata = {
+        eventId: eventId ?? ids(),
+        type,
+        occurredAt: clock(),
+        conversationId: context.conversationId,
+        requestId: context.requestId,
+        tenantId: context.tenantId,
+        causationId: context.causationId,
+        correlationId: context.correlationId,
+        producer: options.producer,
+      };
+      return { type, data, metadata } as SupportEvent<typeof type>;
+    },
+  };
+}
+
+/** The context for events caused by `cause`: same conversation and correlation, caused by it. */
+export function causedBy(cause: SupportEvent): EventContext {
+  const { conversationId, requestId, tenantId, correlationId, eventId } = cause.metadata;
+  return { conversationId, requestId, tenantId, correlationId, causationId: eventId };
+}

@@ -1,0 +1,10 @@
+export * from './generated/types.js';
+export { EVENT_SCHEMAS } from './generated/eventSchemas.js';
+export { composeEventSchemas, subjectFor, SchemaSetError, type EventSchemaDefinition, type SchemaFile, type AvroSchema, type AvroSchemaObject } from './schemaSet.js';
+export { generateTypes } from './typeGenerator.js';
+export { isEventOf, isEventType, topicOf, type EventOfTopic, type EventTypeOf, type SupportEvent } from './event.js';
+export { causedBy, createEventFactory, systemClock, type Clock, type EventContext, type EventFactory, type EventFactoryOptions } from './envelope.js';
+export { deterministicEventId, randomId, stableId, type IdGenerator, type StepEventKey } from './ids.js';
+export { createEventCodec, EventDecodeError, EventEncodeError, type DecodedEvent, type DecodeFailure, type EventCodec, type EventCodecOptions } from './codec.js';
+export { createRegistryClient, RegistryHttpError, type CompatibilityLevel, type CompatibilityResult, type RegisteredVersion, type RegistryClient } from './registryClient.js';
+export { parseAvro } from './logicalTypes.js';

@@ -1,0 +1,35 @@
+import { defineConfig } from 'vitest/config';
+
+// Workspace packages resolve to their TypeScript sources through the `source` export condition,
+// so tests never run against stale builds.
+const resolve = { conditions: ['source', 'import', 'node', 'default'] };
+const exclude = ['**/node_modules/**', '**/dist/**', '.local/**', '.cache/**'];
+
+export default defineConfig({
+  resolve,
+  ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
+  test: {
+    projects: [
+      {
+        resolve,
+        ssr: { resolve: { conditions: ['source'] } },
+        test: { name: 'unit', include: ['**/*.unit.test.ts'], exclude, testTimeout: 10_000 },
+      },
+      {
+        resolve,
+        ssr: { resolve: { conditions: ['source'] } },
+        test: {
+          name: 'int',
+          include: ['**/*.int.test.ts'],
+          exclude,
+          globalSetup: ['packages/testing/src/globalSetup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // Integration tests share one broker and registry; files run in parallel but each test
+          // uses its own topics and groups.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
