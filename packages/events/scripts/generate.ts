@@ -1,25 +1,16 @@
 // Build step: composes schemas/*.avsc and writes the generated TypeScript into src/generated/.
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { composeEventSchemas, type SchemaFile } from '../src/schemaSet.js';
+import { readSchemaDir } from '../src/schemaFiles.js';
+import { composeEventSchemas } from '../src/schemaSet.js';
 import { generateTypes } from '../src/typeGenerator.js';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const schemasDir = resolve(packageDir, '../../schemas');
 const outDir = join(packageDir, 'src/generated');
 
-async function readSchemaFiles(dir: string): Promise<SchemaFile[]> {
-  const files: SchemaFile[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.avsc')) continue;
-    const path = join(entry.parentPath, entry.name);
-    files.push({ path: relative(dir, path).split('\\').join('/'), content: await readFile(path, 'utf8') });
-  }
-  return files;
-}
-
-const definitions = composeEventSchemas(await readSchemaFiles(schemasDir));
+const definitions = composeEventSchemas(await readSchemaDir(schemasDir));
 await mkdir(outDir, { recursive: true });
 await writeFile(join(outDir, 'types.ts'), generateTypes(definitions));
 await writeFile(

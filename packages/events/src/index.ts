@@ -8,3 +8,12 @@ export { deterministicEventId, randomId, stableId, type IdGenerator, type StepEv
 export { createEventCodec, EventDecodeError, EventEncodeError, type DecodedEvent, type DecodeFailure, type EventCodec, type EventCodecOptions } from './codec.js';
 export { createRegistryClient, RegistryHttpError, type CompatibilityLevel, type CompatibilityResult, type RegisteredVersion, type RegistryClient } from './registryClient.js';
 export { parseAvro } from './logicalTypes.js';
+export { readSchemaDir } from './schemaFiles.js';
+export {
+  checkAgainstHistory,
+  checkAgainstRegistry,
+  EVENT_COMPATIBILITY,
+  registerEventSchemas,
+  type CompatibilityProblem,
+  type RegistrationResult,
+} from './schemaRegistration.js';

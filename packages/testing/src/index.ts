@@ -1,0 +1,3 @@
+export { SAMPLE_DATA, sampleContext, sampleEvent } from './sampleEvents.js';
+export { uniqueName, waitFor, type WaitOptions } from './waitFor.js';
+export { createTopics, deleteTopics, produceRaw, readTopic, stackConfig, testKafka, testLogger, type RawRecord } from './stack.js';

@@ -1,0 +1,91 @@
+import { loadPlatformConfig, type PlatformConfig } from '@supportstream/config';
+import { createKafka } from '@supportstream/kafka';
+import { createLogger, type Logger } from '@supportstream/observability';
+import { Kafka, logLevel, type IHeaders, type KafkaMessage } from 'kafkajs';
+import { waitFor } from './waitFor.js';
+
+/** Endpoints of the local stack started by `npm run stack up` (deploy/local/env.sh). */
+export function stackConfig(): PlatformConfig {
+  return loadPlatformConfig(process.env);
+}
+
+export function testLogger(): Logger {
+  return createLogger({ service: 'test', level: (process.env['TEST_LOG_LEVEL'] as 'info' | undefined) ?? 'error' });
+}
+
+export function testKafka(clientId = 'tests'): Kafka {
+  return createKafka({ brokers: stackConfig().KAFKA_BROKERS, clientId, logger: testLogger() });
+}
+
+/** Creates topics (and their `.dlq`) for one test; names must be unique per test. */
+export async function createTopics(kafka: Kafka, topics: readonly string[], partitions = 1, withDlq = true): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const names = topics.flatMap((topic) => (withDlq ? [topic, `${topic}.dlq`] : [topic]));
+    await admin.createTopics({ waitForLeaders: true, topics: names.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function deleteTopics(kafka: Kafka, topics: readonly string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const names = topics.flatMap((topic) => [topic, `${topic}.dlq`]).filter((topic) => existing.has(topic));
+    if (names.length > 0) await admin.deleteTopics({ topics: names });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface RawRecord {
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly headers: Record<string, string>;
+}
+
+function flatHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) result[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+  }
+  return result;
+}
+
+/** Reads a topic from the beginning with a throwaway group until `count` records arrived. */
+export async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 20_000): Promise<RawRecord[]> {
+  const records: RawRecord[] = [];
+  const consumer = kafka.consumer({ groupId: `reader-${topic}-${Math.random().toString(36).slice(2)}` });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }: { partition: number; message: KafkaMessage }) => {
+        records.push({ partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value: message.value, headers: flatHeaders(message.headers) });
+      },
+    });
+    await waitFor(() => records.length >= count, { timeoutMs, description: `${count} record(s) on ${topic} (got ${records.length})` });
+    return records;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** A producer that writes raw bytes, for poison messages that the event producer refuses to make. */
+export async function produceRaw(kafka: Kafka, topic: string, messages: readonly { key: string; value: Buffer | null; partition?: number }[]): Promise<void> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages: messages.map((message) => ({ ...message })) });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export { logLevel };
