@@ -5,7 +5,7 @@ describe('platform configuration', () => {
   it('applies loopback defaults when nothing is set', () => {
     const config = loadPlatformConfig({});
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
-    expect(config.SCHEMA_REGISTRY_URL).toBe('http://127.0.0.1:8081');
+    expect(config.SCHEMA_REGISTRY_URL).toBe('http://127.0.0.1:8081/apis/ccompat/v7');
     expect(config.LOG_LEVEL).toBe('info');
   });
 

@@ -48,7 +48,8 @@ const url = (protocols: readonly string[]) =>
 export const platformEnvSchema = z.object({
   KAFKA_BROKERS: commaList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
-  SCHEMA_REGISTRY_URL: url(['http:', 'https:']).default('http://127.0.0.1:8081'),
+  // The local stack's Apicurio registry serves the Confluent API under /apis/ccompat/v7.
+  SCHEMA_REGISTRY_URL: url(['http:', 'https:']).default('http://127.0.0.1:8081/apis/ccompat/v7'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://supportstream:supportstream@127.0.0.1:5432/supportstream'),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -212,13 +212,13 @@ function semanticProblems(event: SupportEvent, expectedType: string): string[] {
 
 function isNotFound(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  if ('status' in error && (error as { status: unknown }).status === 404) return true;
+  if ('status' in error && error.status === 404) return true;
   // getRegistryIdBySchema wraps the 404 response in a ConfluentSchemaRegistryError.
   return error instanceof Error && /\b404\b|not found/i.test(error.message) && !('status' in error);
 }
 
 function classifyRegistryError(error: unknown, action: string): PlatformError {
-  const status = typeof error === 'object' && error !== null && 'status' in error ? Number((error as { status: unknown }).status) : undefined;
+  const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : undefined;
   const message = `schema registry failed while ${action}: ${(error as Error).message ?? String(error)}`;
   if (status !== undefined && status >= 400 && status < 500 && status !== 429) {
     return new PlatformError(`REGISTRY_HTTP_${status}`, message, { cause: error, retriable: false });

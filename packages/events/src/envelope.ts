@@ -42,7 +42,7 @@ export function createEventFactory(options: EventFactoryOptions): EventFactory {
         correlationId: context.correlationId,
         producer: options.producer,
       };
-      return { type, data, metadata } as SupportEvent<typeof type>;
+      return { type, data, metadata };
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '@supportstream/observability';
-import { Kafka, logLevel, type KafkaConfig, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type KafkaConfig, type logCreator, type Producer, type ProducerConfig } from 'kafkajs';
 
 export interface KafkaClientOptions {
   readonly brokers: readonly string[];
@@ -25,8 +25,11 @@ function pinoLogCreator(logger: Logger): logCreator {
         case logLevel.INFO:
           child.info(fields, message);
           break;
-        default:
+        case logLevel.DEBUG:
           child.debug(fields, message);
+          break;
+        case logLevel.NOTHING:
+          break;
       }
     };
 }
@@ -44,6 +47,23 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 10_000 },
   };
   return new Kafka(config);
+}
+
+/**
+ * An idempotent producer as kafkajs requires it: acks=all, one request in flight (order kept on
+ * retries) and unbounded retries, since a bounded retry count could break the sequence numbers
+ * the broker deduplicates with. Java-compatible murmur2 partitioning, so keys land where Java
+ * clients would put them.
+ */
+export function createIdempotentProducer(kafka: Kafka, overrides: Partial<ProducerConfig> = {}): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
+    ...overrides,
+  });
 }
 
 export type { Kafka };

@@ -3,6 +3,7 @@ import { errorCode, errorMessage, isRetriable } from '@supportstream/errors';
 import type { Logger, Registry } from '@supportstream/observability';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import pRetry, { AbortError } from 'p-retry';
+import { createIdempotentProducer } from './client.js';
 import { defaultDeadLetterTopic, sendToDeadLetterTopic } from './deadLetter.js';
 import type { ProcessedEvents } from './dedupe.js';
 import { consumerMetrics } from './metrics.js';
@@ -86,7 +87,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     rebalanceTimeout: Math.max(60_000, sessionTimeout),
     allowAutoTopicCreation: false,
   });
-  const dlqProducer: Producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const dlqProducer: Producer = createIdempotentProducer(options.kafka);
   const stopping = new AbortController();
   let started = false;
 
@@ -174,14 +175,15 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     }
   }
 
-  async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const { topic, partition } = batch;
     for (const message of batch.messages) {
-      if (!isRunning() || isStale() || stopping.signal.aborted) break;
+      if (!payload.isRunning() || payload.isStale() || stopping.signal.aborted) break;
       metrics.inFlight.inc({ group });
       // Keep the group membership alive while the handler runs (a slow LLM call, a long retry).
       const beat = setInterval(() => {
-        heartbeat().catch((error: unknown) => logger.debug({ err: error }, 'heartbeat during handling failed'));
+        payload.heartbeat().catch((error: unknown) => logger.debug({ err: error }, 'heartbeat during handling failed'));
       }, heartbeatInterval);
       let outcome: Outcome;
       try {
@@ -194,10 +196,10 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         metrics.inFlight.dec({ group });
       }
       metrics.messages.inc({ group, topic, outcome });
-      resolveOffset(message.offset);
+      payload.resolveOffset(message.offset);
       metrics.lag.set({ group, topic, partition: String(partition) }, Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1));
-      await commitOffsetsIfNecessary();
-      await heartbeat();
+      await payload.commitOffsetsIfNecessary();
+      await payload.heartbeat();
     }
   }
 

@@ -1,4 +1,4 @@
-export { createKafka, type Kafka, type KafkaClientOptions } from './client.js';
+export { createIdempotentProducer, createKafka, type Kafka, type KafkaClientOptions } from './client.js';
 export { createEventProducer, toMessage, type EventProducer, type EventProducerOptions } from './producer.js';
 export {
   createConsumerRunner,

@@ -2,6 +2,7 @@ import { topicOf, type EventCodec, type SupportEvent } from '@supportstream/even
 import { TransientError } from '@supportstream/errors';
 import type { Logger, Registry } from '@supportstream/observability';
 import { CompressionTypes, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
+import { createIdempotentProducer } from './client.js';
 import { AVRO_CONTENT_TYPE, HEADER } from './headers.js';
 import { producerMetrics } from './metrics.js';
 
@@ -41,8 +42,7 @@ export function toMessage(event: SupportEvent, value: Buffer): Message {
 }
 
 export function createEventProducer(options: EventProducerOptions): EventProducer {
-  // Idempotent: broker-side dedup of retried batches; one in-flight request keeps order on retries.
-  const producer: Producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer: Producer = createIdempotentProducer(options.kafka);
   const metrics = producerMetrics(options.metrics);
   const logger = options.logger.child({ component: 'producer' });
   const topicFor = options.topicFor ?? ((event: SupportEvent) => topicOf(event.type));

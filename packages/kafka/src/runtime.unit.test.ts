@@ -61,7 +61,7 @@ describe('messages and dead letters', () => {
       attempts: 3,
       failedAt: new Date('2026-01-01T00:00:00Z'),
       error: new InvalidInputError('INVALID_EVENT', 'x'.repeat(10_000)),
-      message: { key: null, value: null, offset: '41', timestamp: '5', attributes: 0, headers: { [HEADER.eventId]: 'e' }, size: 0 },
+      message: { key: null, value: null, offset: '41', timestamp: '5', attributes: 0, headers: { [HEADER.eventId]: 'e' } },
     });
     expect(headers).toMatchObject({
       [HEADER.eventId]: 'e',

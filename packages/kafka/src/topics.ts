@@ -1,8 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidInputError } from '@supportstream/errors';
-import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { defaultDeadLetterTopic } from './deadLetter.js';
+
+// kafkajs is CommonJS and Node cannot see this export by name from ESM.
+const { ConfigResourceTypes } = kafkajs;
 
 /** One file in `topics/`: a topic, its configuration and its dead-letter topic. */
 export interface TopicDeclaration {
@@ -162,7 +165,7 @@ export async function applyTopics(kafka: Kafka, specs: readonly TopicSpec[], opt
         changes.push({ kind: 'drift', topic: spec.name, detail: `replication factor is ${replication}, declared ${spec.replicationFactor}; reassign partitions to change it` });
         changed = true;
       }
-      const current = configs.get(spec.name) ?? new Map();
+      const current = configs.get(spec.name) ?? new Map<string, { value: string; isDefault: boolean }>();
       const differences = Object.entries(spec.config).filter(([name, value]) => current.get(name)?.value !== value);
       const undeclared = [...current].filter(([name, entry]) => !entry.isDefault && !(name in spec.config)).map(([name]) => name);
       if (differences.length > 0 || undeclared.length > 0) {

@@ -32,7 +32,7 @@ function prettyStream(out: NodeJS.WritableStream): pino.DestinationStream {
       const label = pino.levels.labels[Number(level)] ?? String(level);
       const ordered = [...PRETTY_KEYS_FIRST.filter((key) => key in rest), ...Object.keys(rest).filter((key) => !PRETTY_KEYS_FIRST.includes(key))];
       const fields = ordered.map((key) => `${key}=${formatValue(rest[key])}`).join(' ');
-      out.write(`${String(time)} ${label.toUpperCase().padEnd(5)} [${String(service)}] ${String(msg ?? '')}${fields ? `  ${fields}` : ''}\n`);
+      out.write(`${String(time)} ${label.toUpperCase().padEnd(5)} [${String(service)}] ${typeof msg === 'string' ? msg : ''}${fields ? `  ${fields}` : ''}\n`);
     },
   };
 }

@@ -70,5 +70,6 @@ export function sampleContext(overrides: Partial<EventContext> = {}): EventConte
 const factory = createEventFactory({ producer: 'tests' });
 
 export function sampleEvent<T extends EventType>(type: T, context: EventContext = sampleContext(), data?: Partial<EventDataMap[T]>): SupportEvent<T> {
-  return factory.create(type, { ...SAMPLE_DATA[type], ...data } as EventDataMap[T], context);
+  const merged: EventDataMap[T] = { ...SAMPLE_DATA[type], ...data };
+  return factory.create(type, merged, context);
 }

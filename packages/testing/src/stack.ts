@@ -1,5 +1,4 @@
 import { loadPlatformConfig, type PlatformConfig } from '@supportstream/config';
-import { createKafka } from '@supportstream/kafka';
 import { createLogger, type Logger } from '@supportstream/observability';
 import { Kafka, logLevel, type IHeaders, type KafkaMessage } from 'kafkajs';
 import { waitFor } from './waitFor.js';
@@ -14,7 +13,7 @@ export function testLogger(): Logger {
 }
 
 export function testKafka(clientId = 'tests'): Kafka {
-  return createKafka({ brokers: stackConfig().KAFKA_BROKERS, clientId, logger: testLogger() });
+  return new Kafka({ brokers: stackConfig().KAFKA_BROKERS, clientId, logLevel: logLevel.NOTHING });
 }
 
 /** Creates topics (and their `.dlq`) for one test; names must be unique per test. */
@@ -66,8 +65,9 @@ export async function readTopic(kafka: Kafka, topic: string, count: number, time
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ partition, message }: { partition: number; message: KafkaMessage }) => {
+      eachMessage: ({ partition, message }: { partition: number; message: KafkaMessage }) => {
         records.push({ partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value: message.value, headers: flatHeaders(message.headers) });
+        return Promise.resolve();
       },
     });
     await waitFor(() => records.length >= count, { timeoutMs, description: `${count} record(s) on ${topic} (got ${records.length})` });

@@ -1,7 +1,8 @@
 export interface WaitOptions {
   readonly timeoutMs?: number;
   readonly intervalMs?: number;
-  readonly description?: string;
+  /** What is awaited; a function is evaluated at the timeout, so it can show the latest state. */
+  readonly description?: string | (() => string);
 }
 
 /** Polls until `check` returns a value other than undefined/false, or fails after the timeout. */
@@ -19,7 +20,7 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false> | T
     }
     if (Date.now() >= deadline) {
       const suffix = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${options.description ?? 'a condition'}${suffix}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof options.description === 'function' ? options.description() : (options.description ?? 'a condition')}${suffix}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
