@@ -5,7 +5,7 @@ import { importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/src/generated/**', '.local/**', '.cache/**', 'bench/results/**', 'deploy/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/src/generated/**', '.local/**', '.cache/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   importX.flatConfigs.typescript,

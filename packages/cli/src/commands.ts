@@ -24,7 +24,13 @@ export async function topicsCommand(context: CommandContext, options: { dir: str
   const specs = expandDeclarations(await loadTopicDeclarations(resolve(options.dir)));
   const kafka = createKafka({ brokers: context.config.KAFKA_BROKERS, clientId: 'supportstream-cli', logger: context.logger });
   const report = await applyTopics(kafka, specs, { dryRun: options.check });
-  for (const change of report.changes) context.print(`${change.kind.padEnd(20)} ${change.topic.padEnd(30)} ${change.detail}`);
+  const adjusted = report.changes.filter((change) => change.kind === 'adjusted');
+  for (const detail of new Set(adjusted.map((change) => change.detail))) {
+    context.print(`note: ${detail} for ${adjusted.filter((change) => change.detail === detail).length} topic(s)`);
+  }
+  for (const change of report.changes) {
+    if (change.kind !== 'adjusted') context.print(`${change.kind.padEnd(20)} ${change.topic.padEnd(30)} ${change.detail}`);
+  }
   const unfixable = report.drift.length;
   context.print(
     options.check

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadPlatformConfig } from '@supportstream/config';
 import { createLogger } from '@supportstream/observability';
+import { demoCommand } from './demo.js';
 import { schemasCheckCommand, schemasRegisterCommand, topicsCommand, type CommandContext } from './commands.js';
 
 const USAGE = `usage: supportstream <command> [options]
@@ -12,6 +13,7 @@ const USAGE = `usage: supportstream <command> [options]
   schemas check [--dir schemas] [--no-history] [--no-registry]
                                      exit 1 if a schema is incompatible with the registered
                                      versions or with any version committed in git history
+  demo                               walk one scripted conversation through every topic
 
 Environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, LOG_LEVEL (see README).`;
 
@@ -46,6 +48,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return schemasRegisterCommand(context, { dir: values.dir ?? 'schemas' });
     case 'schemas check':
       return schemasCheckCommand(context, { dir: values.dir ?? 'schemas', history: !values['no-history'], registry: !values['no-registry'] });
+    case 'demo':
+      return demoCommand(context);
     default:
       console.error(`unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
       return 2;

@@ -5,7 +5,7 @@ import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { defaultDeadLetterTopic } from './deadLetter.js';
 
 // kafkajs is CommonJS and Node cannot see this export by name from ESM.
-const { ConfigResourceTypes } = kafkajs;
+const { ConfigResourceTypes, ConfigSource } = kafkajs;
 
 /** One file in `topics/`: a topic, its configuration and its dead-letter topic. */
 export interface TopicDeclaration {
@@ -95,8 +95,14 @@ export function fitToCluster(spec: TopicSpec, brokers: number): { spec: TopicSpe
   };
 }
 
-async function describeConfigs(admin: Admin, topics: readonly string[]): Promise<Map<string, Map<string, { value: string; isDefault: boolean }>>> {
-  const result = new Map<string, Map<string, { value: string; isDefault: boolean }>>();
+interface CurrentConfig {
+  readonly value: string;
+  /** Set on the topic itself, as opposed to inherited from the broker or Kafka's defaults. */
+  readonly topicOverride: boolean;
+}
+
+async function describeConfigs(admin: Admin, topics: readonly string[]): Promise<Map<string, Map<string, CurrentConfig>>> {
+  const result = new Map<string, Map<string, CurrentConfig>>();
   if (topics.length === 0) return result;
   const described = await admin.describeConfigs({
     includeSynonyms: false,
@@ -105,7 +111,7 @@ async function describeConfigs(admin: Admin, topics: readonly string[]): Promise
   for (const resource of described.resources) {
     result.set(
       resource.resourceName,
-      new Map(resource.configEntries.map((entry) => [entry.configName, { value: entry.configValue, isDefault: entry.isDefault }])),
+      new Map(resource.configEntries.map((entry) => [entry.configName, { value: entry.configValue, topicOverride: entry.configSource === ConfigSource.TOPIC_CONFIG }])),
     );
   }
   return result;
@@ -165,9 +171,9 @@ export async function applyTopics(kafka: Kafka, specs: readonly TopicSpec[], opt
         changes.push({ kind: 'drift', topic: spec.name, detail: `replication factor is ${replication}, declared ${spec.replicationFactor}; reassign partitions to change it` });
         changed = true;
       }
-      const current = configs.get(spec.name) ?? new Map<string, { value: string; isDefault: boolean }>();
+      const current = configs.get(spec.name) ?? new Map<string, CurrentConfig>();
       const differences = Object.entries(spec.config).filter(([name, value]) => current.get(name)?.value !== value);
-      const undeclared = [...current].filter(([name, entry]) => !entry.isDefault && !(name in spec.config)).map(([name]) => name);
+      const undeclared = [...current].filter(([name, entry]) => entry.topicOverride && !(name in spec.config)).map(([name]) => name);
       if (differences.length > 0 || undeclared.length > 0) {
         const detail = [
           ...differences.map(([name, value]) => `${name}: ${current.get(name)?.value ?? '(unset)'} -> ${value}`),

@@ -1,0 +1,44 @@
+# shellcheck shell=bash
+# Shared by scripts/test.sh and scripts/start.sh: install dependencies and build, idempotently.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+say() { printf '\n==> %s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+check_node() {
+  command -v node >/dev/null || die "Node.js is not installed; install Node.js 20.19 or newer (https://nodejs.org)"
+  local version major minor
+  version="$(node -p 'process.versions.node')"
+  major="${version%%.*}"; minor="$(echo "$version" | cut -d. -f2)"
+  if (( major < 20 || (major == 20 && minor < 19) )); then
+    die "Node.js $version is too old; this project needs 20.19 or newer"
+  fi
+  command -v npm >/dev/null || die "npm is missing; it ships with Node.js"
+}
+
+# npm ci only when node_modules does not match package-lock.json (a stamp keeps the hash).
+install_dependencies() {
+  check_node
+  local stamp=node_modules/.supportstream-install-stamp
+  local want
+  want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    echo "dependencies are up to date"
+    return
+  fi
+  say "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+  echo "$want" > "$stamp"
+}
+
+build() {
+  say "building (turbo: generate event types from schemas/, compile packages)"
+  npx turbo run build --output-logs=errors-only
+}
+
+load_stack_env() {
+  # shellcheck source=../deploy/local/env.sh
+  source "$ROOT/deploy/local/env.sh"
+}
