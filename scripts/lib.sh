@@ -28,8 +28,13 @@ install_dependencies() {
     echo "dependencies are up to date"
     return
   fi
-  say "installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund
+  say "installing npm dependencies"
+  # npm 11.19 writes lock files without other platforms' optional packages and then refuses them
+  # in `npm ci`; `npm install` still installs exactly the locked versions.
+  if ! npm ci --no-audit --no-fund 2>/dev/null; then
+    echo "npm ci refused the lock file (a known npm 11 problem with optional platform packages); using npm install"
+    npm install --no-audit --no-fund
+  fi
   echo "$want" > "$stamp"
 }
 
