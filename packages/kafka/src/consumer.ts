@@ -126,6 +126,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
             outcome = 'duplicate';
             return;
           }
+          let handlerLogger: Logger | undefined;
           const context: HandlerContext = {
             topic,
             partition,
@@ -134,7 +135,11 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
             schemaId,
             attempt: attempts,
             signal: stopping.signal,
-            logger: logger.child({ topic, partition, offset: message.offset, correlationId: event.metadata.correlationId, eventType: event.type }),
+            // Built on first use: most handlers never log, and a child logger per message costs.
+            get logger() {
+              handlerLogger ??= logger.child({ topic, partition, offset: message.offset, correlationId: event.metadata.correlationId, eventType: event.type });
+              return handlerLogger;
+            },
           };
           await handler(event, context);
           await options.processedEvents?.remember(group, event.metadata.eventId);

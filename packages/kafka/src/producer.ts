@@ -57,7 +57,9 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
       for (const event of events) {
         const topic = topicFor(event);
         const message = toMessage(event, await options.codec.encode(event));
-        byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+        const messages = byTopic.get(topic);
+        if (messages) messages.push(message);
+        else byTopic.set(topic, [message]);
       }
       const started = process.hrtime.bigint();
       const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
