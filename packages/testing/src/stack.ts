@@ -9,7 +9,7 @@ export function stackConfig(): PlatformConfig {
 }
 
 export function testLogger(): Logger {
-  return createLogger({ service: 'test', level: (process.env['TEST_LOG_LEVEL'] as 'info' | undefined) ?? 'error' });
+  return createLogger({ service: 'test', level: (process.env['TEST_LOG_LEVEL'] as 'info' | undefined) ?? 'fatal' });
 }
 
 export function testKafka(clientId = 'tests'): Kafka {
