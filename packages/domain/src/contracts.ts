@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/**
+ * The shapes agents exchange, as zod schemas: the model adapters validate structured outputs
+ * against them and the graph state is typed by them, so each shape is written once.
+ */
+export const money = z.object({ amountMicros: z.number().int(), currency: z.string().regex(/^[A-Z]{3}$/) });
+export type Money = z.infer<typeof money>;
+
+export const customerTier = z.enum(['STANDARD', 'PREMIUM', 'VIP']);
+export type CustomerTier = z.infer<typeof customerTier>;
+
+export const moderation = z.object({
+  verdict: z.enum(['allow', 'block']),
+  categories: z.array(z.string()),
+  reason: z.string(),
+});
+export type Moderation = z.infer<typeof moderation>;
+
+export const triageCategory = z.enum(['billing', 'refund', 'shipping', 'account', 'technical', 'legal', 'other']);
+export const triageDecision = z.object({
+  category: triageCategory,
+  priority: z.enum(['low', 'normal', 'high', 'urgent']),
+  sentiment: z.enum(['positive', 'neutral', 'negative']),
+  language: z.string().min(2).max(12),
+  intent: z.string().min(1).max(64),
+  confidence: z.number().min(0).max(1),
+  /** e.g. legal_threat, account_closure, refund_request, duplicate_charge */
+  signals: z.array(z.string()),
+  refundAmount: money.nullable(),
+  orderId: z.string().nullable(),
+});
+export type TriageDecision = z.infer<typeof triageDecision>;
+
+export const source = z.object({ id: z.string(), title: z.string(), text: z.string(), score: z.number() });
+export type Source = z.infer<typeof source>;
+
+export const draftReply = z.object({
+  reply: z.string(),
+  citations: z.array(z.string()),
+  confidence: z.number().min(0).max(1),
+});
+export type DraftReply = z.infer<typeof draftReply>;
+
+export const qualityReview = z.object({
+  score: z.number().min(0).max(1),
+  issues: z.array(z.string()),
+  verdict: z.enum(['pass', 'revise']),
+});
+export type QualityReview = z.infer<typeof qualityReview>;
+
+export const proposedAction = z.object({
+  kind: z.string(),
+  description: z.string(),
+  amount: money.nullable(),
+  parameters: z.record(z.string(), z.string()),
+});
+export type ProposedAction = z.infer<typeof proposedAction>;
+
+export type RiskLevel = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+export type ApprovalDecision = 'APPROVED' | 'REJECTED' | 'EDITED' | 'EXPIRED';
+export type RunOutcome = 'RESOLVED' | 'RESOLVED_AFTER_APPROVAL' | 'HANDED_OFF' | 'FALLBACK' | 'FAILED';

@@ -1,0 +1,80 @@
+import type { CustomerTier, DraftReply, Money, ProposedAction, QualityReview, RiskLevel, TriageDecision } from './contracts.js';
+
+/** Thresholds of the escalation policy; stored per deployment, defaults below. */
+export interface EscalationPolicy {
+  /** Refunds above this need a supervisor (per currency, in micros). */
+  readonly refundApprovalThreshold: Readonly<Record<string, number>>;
+  /** Below this triage or draft confidence a human looks at the answer. */
+  readonly minConfidence: number;
+  /** How many times quality may send a draft back to the solution agent. */
+  readonly maxSolutionAttempts: number;
+  /** VIP customers with a complaint or a refund always get a human's approval. */
+  readonly escalateVip: boolean;
+}
+
+export const DEFAULT_POLICY: EscalationPolicy = {
+  refundApprovalThreshold: { EUR: 25_000_000, USD: 25_000_000, GBP: 20_000_000 },
+  minConfidence: 0.45,
+  maxSolutionAttempts: 2,
+  escalateVip: true,
+};
+
+export interface RiskInput {
+  readonly tier: CustomerTier;
+  readonly triage: TriageDecision;
+  readonly draft: DraftReply;
+  readonly review: QualityReview;
+  readonly actions: readonly ProposedAction[];
+}
+
+export interface RiskAssessment {
+  readonly escalate: boolean;
+  readonly reasons: readonly string[];
+  readonly risk: RiskLevel;
+  /** 0..1 */
+  readonly riskScore: number;
+}
+
+function overThreshold(amount: Money | null, policy: EscalationPolicy): boolean {
+  if (!amount) return false;
+  // An unknown currency has no automatic threshold: every refund in it needs approval.
+  const threshold = policy.refundApprovalThreshold[amount.currency] ?? 0;
+  return amount.amountMicros > threshold;
+}
+
+/**
+ * Decides whether a drafted answer may go out or needs a supervisor: refunds over the threshold,
+ * legal threats, account closures, VIP complaints and low confidence escalate. Pure.
+ */
+export function assessRisk(input: RiskInput, policy: EscalationPolicy = DEFAULT_POLICY): RiskAssessment {
+  const reasons: string[] = [];
+  let score = 0;
+  const refund = input.actions.find((action) => action.kind === 'refund');
+  if (refund && overThreshold(refund.amount, policy)) {
+    reasons.push('refund above the approval threshold');
+    score = Math.max(score, 0.75);
+  }
+  if (input.triage.signals.includes('legal_threat') || input.triage.category === 'legal') {
+    reasons.push('legal threat');
+    score = Math.max(score, 0.9);
+  }
+  if (input.triage.signals.includes('account_closure')) {
+    reasons.push('account closure');
+    score = Math.max(score, 0.8);
+  }
+  if (policy.escalateVip && input.tier === 'VIP' && (input.triage.sentiment === 'negative' || refund !== undefined)) {
+    reasons.push('VIP customer');
+    score = Math.max(score, 0.6);
+  }
+  const confidence = Math.min(input.triage.confidence, input.draft.confidence);
+  if (confidence < policy.minConfidence) {
+    reasons.push(`low confidence (${confidence.toFixed(2)})`);
+    score = Math.max(score, 0.55);
+  }
+  if (input.review.verdict !== 'pass') {
+    reasons.push(`quality review did not pass (score ${input.review.score.toFixed(2)})`);
+    score = Math.max(score, 0.5);
+  }
+  const risk: RiskLevel = score >= 0.85 ? 'CRITICAL' : score >= 0.7 ? 'HIGH' : score >= 0.5 ? 'MEDIUM' : 'LOW';
+  return { escalate: reasons.length > 0, reasons, risk, riskScore: Number(score.toFixed(2)) };
+}

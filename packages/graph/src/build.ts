@@ -1,0 +1,99 @@
+import { END, START, StateGraph, type BaseCheckpointSaver, type LangGraphRunnableConfig } from '@langchain/langgraph';
+import { assessRisk, afterEscalation, afterModeration, afterQuality, DEFAULT_POLICY, type EscalationPolicy, type ExpiryPath } from '@supportstream/domain';
+import { PlatformError } from '@supportstream/errors';
+import { NODE_NAMES, type NodeContext, type NodeImplementation, type NodeImplementations, type NodeName } from './nodes.js';
+import { SupportState, type LlmCallRecord, type SupportStateType, type SupportStateUpdate } from './state.js';
+
+export interface SupportGraphOptions {
+  /** The nodes this process runs; the others exist in the graph but are run by other services. */
+  readonly nodes: NodeImplementations;
+  readonly checkpointer: BaseCheckpointSaver;
+  readonly policy?: EscalationPolicy;
+  readonly expiryPath?: ExpiryPath;
+  readonly clock?: () => Date;
+}
+
+function notHosted(node: NodeName): NodeImplementation {
+  return () => Promise.reject(new PlatformError('NODE_NOT_HOSTED', `node ${node} is not run by this service; its trigger was routed to the wrong consumer`));
+}
+
+/**
+ * Wraps a node implementation: gives it its context, times it, counts the step and records
+ * what it did in `lastStep`, from which the step runner derives the step's events.
+ */
+function instrument(node: NodeName, implementation: NodeImplementation, policy: EscalationPolicy, clock: () => Date) {
+  return async (state: SupportStateType, config: LangGraphRunnableConfig): Promise<SupportStateUpdate> => {
+    const configurable = (config.configurable ?? {}) as Record<string, unknown>;
+    const calls: LlmCallRecord[] = [];
+    const context: NodeContext = {
+      threadId: String(configurable['thread_id'] ?? ''),
+      node,
+      stepKey: String(configurable['step_key'] ?? configurable['checkpoint_id'] ?? 'unkeyed'),
+      signal: config.signal,
+      recordLlmCall: (call) => calls.push(call),
+    };
+    const started = clock();
+    const result = await implementation(state, context);
+    const update: SupportStateUpdate = { ...result.update };
+    // The graph owns the policy: every service routes with the same rules.
+    if (node === 'solution') update.solutionAttempts = state.solutionAttempts + 1;
+    if (node === 'quality' && result.update.review) {
+      const merged = { ...state, ...update } as SupportStateType;
+      if (merged.triageDecision && merged.draft && merged.review && merged.request) {
+        update.risk = assessRisk({ tier: merged.request.customerTier, triage: merged.triageDecision, draft: merged.draft, review: merged.review, actions: merged.proposedActions }, policy);
+      }
+    }
+    update.stepCount = state.stepCount + 1;
+    update.lastStep = {
+      node,
+      startedAt: started.toISOString(),
+      durationMs: Math.max(0, clock().getTime() - started.getTime()),
+      summary: result.summary,
+      output: result.output ?? {},
+      llmCalls: calls,
+    };
+    return update;
+  };
+}
+
+/**
+ * The support graph: moderate → triage → research → solution → quality → (respond | solution |
+ * escalate); escalate → [interrupt] → respond | handoff; a blocked message → fallback.
+ * Compiled with interruptBefore on every node, so one invoke runs exactly one step.
+ */
+export function buildSupportGraph(options: SupportGraphOptions) {
+  const policy = options.policy ?? DEFAULT_POLICY;
+  const clock = options.clock ?? (() => new Date());
+  const node = (name: NodeName) => instrument(name, options.nodes[name] ?? notHosted(name), policy, clock);
+  const graph = new StateGraph(SupportState)
+    .addNode('moderate', node('moderate'))
+    .addNode('triage', node('triage'))
+    .addNode('research', node('research'))
+    .addNode('solution', node('solution'))
+    .addNode('quality', node('quality'))
+    .addNode('escalate', node('escalate'))
+    .addNode('respond', node('respond'))
+    .addNode('handoff', node('handoff'))
+    .addNode('fallback', node('fallback'))
+    .addEdge(START, 'moderate')
+    .addConditionalEdges('moderate', (state) => afterModeration(state.moderation), ['triage', 'fallback'])
+    .addEdge('triage', 'research')
+    .addEdge('research', 'solution')
+    .addEdge('solution', 'quality')
+    .addConditionalEdges(
+      'quality',
+      (state) => {
+        if (!state.review) return 'escalate';
+        const risk = state.risk ?? { escalate: true, reasons: ['no risk assessment'], risk: 'HIGH' as const, riskScore: 1 };
+        return afterQuality(state.review, state.solutionAttempts, risk, policy);
+      },
+      ['respond', 'solution', 'escalate'],
+    )
+    .addConditionalEdges('escalate', (state) => afterEscalation(state.approval?.decision ?? 'REJECTED', options.expiryPath), ['respond', 'handoff'])
+    .addEdge('respond', END)
+    .addEdge('handoff', END)
+    .addEdge('fallback', END);
+  return graph.compile({ checkpointer: options.checkpointer, interruptBefore: [...NODE_NAMES] });
+}
+
+export type SupportGraph = ReturnType<typeof buildSupportGraph>;

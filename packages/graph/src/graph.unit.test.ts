@@ -1,0 +1,151 @@
+import { Command, MemorySaver } from '@langchain/langgraph';
+import type { DraftReply, QualityReview, TriageDecision } from '@supportstream/domain';
+import { describe, expect, it } from 'vitest';
+import { buildSupportGraph } from './build.js';
+import type { NodeImplementations } from './nodes.js';
+import { runStartInput, type RequestInfo } from './state.js';
+import { terminalNodes, type ApprovalRequest } from './terminalNodes.js';
+
+const request = (message: string, tier: RequestInfo['customerTier'] = 'STANDARD'): RequestInfo => ({
+  requestId: 'req-1',
+  conversationId: 'conv-1',
+  tenantId: 'tenant-a',
+  customerId: 'cust-1',
+  customerTier: tier,
+  channel: 'WEB',
+  subject: null,
+  message,
+  correlationId: 'corr-1',
+  receivedEventId: 'evt-1',
+  receivedAt: '2026-01-01T00:00:00.000Z',
+});
+
+const triage = (overrides: Partial<TriageDecision> = {}): TriageDecision => ({
+  category: 'shipping',
+  priority: 'normal',
+  sentiment: 'neutral',
+  language: 'en',
+  intent: 'track_order',
+  confidence: 0.9,
+  signals: [],
+  refundAmount: null,
+  orderId: null,
+  ...overrides,
+});
+
+/** Scripted nodes: the graph's routing is under test, not the agents. */
+function scripted(options: { block?: boolean; triage?: TriageDecision; reviews?: QualityReview[]; refundMicros?: number }): NodeImplementations {
+  const reviews = [...(options.reviews ?? [{ score: 0.9, issues: [], verdict: 'pass' as const }])];
+  const draft: DraftReply = { reply: 'Here is the answer.', citations: ['kb-1'], confidence: 0.9 };
+  return {
+    moderate: () => Promise.resolve({ update: { moderation: { verdict: options.block ? 'block' : 'allow', categories: [], reason: '' } }, summary: 'moderated' }),
+    triage: () => Promise.resolve({ update: { triageDecision: options.triage ?? triage() }, summary: 'triaged' }),
+    research: () => Promise.resolve({ update: { sources: [{ id: 'kb-1', title: 'Shipping', text: 'Parcels arrive in 3 days.', score: 0.8 }] }, summary: 'found 1 source' }),
+    solution: () =>
+      Promise.resolve({
+        update: {
+          draft,
+          proposedActions: options.refundMicros ? [{ kind: 'refund', description: 'refund', amount: { amountMicros: options.refundMicros, currency: 'EUR' }, parameters: {} }] : [],
+        },
+        summary: 'drafted',
+      }),
+    quality: () => Promise.resolve({ update: { review: reviews.shift() ?? { score: 0.9, issues: [], verdict: 'pass' } }, summary: 'reviewed' }),
+    ...terminalNodes({ approvalTtlMs: 3_600_000 }),
+  };
+}
+
+async function runToPause(nodes: NodeImplementations, message: string, tier: RequestInfo['customerTier'] = 'STANDARD') {
+  const graph = buildSupportGraph({ nodes, checkpointer: new MemorySaver() });
+  const config = { configurable: { thread_id: 'conv-1' } };
+  await graph.invoke(runStartInput('run-1', request(message, tier), [], '2026-01-01T00:00:01.000Z'), config);
+  const visited: string[] = [];
+  for (let step = 0; step < 20; step += 1) {
+    const state = await graph.getState(config);
+    const [next] = state.next;
+    if (!next || state.tasks.some((task) => task.interrupts.length > 0)) return { graph, config, visited, state };
+    visited.push(next);
+    await graph.invoke(null, config);
+  }
+  throw new Error('the graph did not stop within 20 steps');
+}
+
+describe('the support graph', () => {
+  it('given a plain question, when run step by step, then every node runs once and the run resolves', async () => {
+    const { visited, state } = await runToPause(scripted({}), 'Where is my parcel?');
+    expect(visited).toEqual(['moderate', 'triage', 'research', 'solution', 'quality', 'respond']);
+    expect(state.values.outcome).toBe('RESOLVED');
+    expect(state.values.finalReply).toBe('Here is the answer.');
+    expect(state.values.finalCitations).toEqual([{ sourceId: 'kb-1', title: 'Shipping' }]);
+    expect(state.values.stepCount).toBe(6);
+    expect(state.values.lastStep).toMatchObject({ node: 'respond', summary: 'replied citing kb-1' });
+  });
+
+  it('one invoke advances exactly one step, each from its parent checkpoint', async () => {
+    const graph = buildSupportGraph({ nodes: scripted({}), checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: 'conv-1' } };
+    await graph.invoke(runStartInput('run-1', request('hi'), [], '2026-01-01T00:00:01.000Z'), config);
+    const before = await graph.getState(config);
+    expect(before.next).toEqual(['moderate']);
+    await graph.invoke(null, config);
+    const after = await graph.getState(config);
+    expect(after.next).toEqual(['triage']);
+    expect(after.parentConfig?.configurable?.['checkpoint_id']).toBe(before.config.configurable?.['checkpoint_id']);
+  });
+
+  it('given a blocked message, then the fallback reply ends the run', async () => {
+    const { visited, state } = await runToPause(scripted({ block: true }), 'abuse');
+    expect(visited).toEqual(['moderate', 'fallback']);
+    expect(state.values.outcome).toBe('FALLBACK');
+  });
+
+  it('given a review asking for changes, then solution runs again, bounded by the policy', async () => {
+    const revise: QualityReview = { score: 0.3, issues: ['cite a source'], verdict: 'revise' };
+    const once = await runToPause(scripted({ reviews: [revise] }), 'Where is my parcel?');
+    expect(once.visited).toEqual(['moderate', 'triage', 'research', 'solution', 'quality', 'solution', 'quality', 'respond']);
+    const always = await runToPause(scripted({ reviews: [revise, revise, revise] }), 'Where is my parcel?');
+    expect(always.visited).toEqual(['moderate', 'triage', 'research', 'solution', 'quality', 'solution', 'quality', 'escalate']);
+  });
+
+  it('given a refund above the threshold, then escalate pauses with an approval request and an approval resumes to respond', async () => {
+    const nodes = scripted({ triage: triage({ category: 'refund', signals: ['refund_request'] }), refundMicros: 49_990_000 });
+    const { graph, config, visited, state } = await runToPause(nodes, 'Refund my 49.99 EUR please');
+    expect(visited.at(-1)).toBe('escalate');
+    const pending = state.tasks.flatMap((task) => task.interrupts)[0]?.value as ApprovalRequest;
+    expect(pending).toMatchObject({ reason: 'refund above the approval threshold', risk: 'HIGH', proposedReply: 'Here is the answer.' });
+    expect(Date.parse(pending.expiresAt) - Date.parse(pending.requestedAt)).toBe(3_600_000);
+
+    await graph.invoke(new Command({ resume: { decision: 'EDITED', decidedBy: 'sup', comment: null, editedReply: 'Refunded, sorry!', decisionEventId: 'd-1' } }), config);
+    expect((await graph.getState(config)).next).toEqual(['respond']);
+    await graph.invoke(null, config);
+    const done = await graph.getState(config);
+    expect(done.values.outcome).toBe('RESOLVED_AFTER_APPROVAL');
+    expect(done.values.finalReply).toBe('Refunded, sorry!');
+    expect(done.values.approval).toMatchObject({ approvalId: pending.approvalId, decision: 'EDITED', decisionEventId: 'd-1' });
+  });
+
+  it('given a rejected approval, then the run hands off to a human', async () => {
+    const nodes = scripted({ triage: triage({ signals: ['legal_threat'] }) });
+    const { graph, config } = await runToPause(nodes, 'I will sue you');
+    await graph.invoke(new Command({ resume: { decision: 'REJECTED', decidedBy: 'sup', comment: 'no', editedReply: null, decisionEventId: 'd-2' } }), config);
+    expect((await graph.getState(config)).next).toEqual(['handoff']);
+    await graph.invoke(null, config);
+    expect((await graph.getState(config)).values.outcome).toBe('HANDED_OFF');
+  });
+
+  it('keeps the conversation across runs: a follow-up starts a new run on the same thread', async () => {
+    const { graph, config } = await runToPause(scripted({}), 'Where is my parcel?');
+    await graph.invoke(runStartInput('run-2', { ...request('And the invoice?'), requestId: 'req-2' }, [], '2026-01-01T01:00:00.000Z'), config);
+    const state = await graph.getState(config);
+    expect(state.next).toEqual(['moderate']);
+    expect(state.values.runId).toBe('run-2');
+    expect(state.values.outcome).toBeNull();
+    expect(state.values.messages.map((message) => message.role)).toEqual(['customer', 'agent', 'customer']);
+  });
+
+  it('refuses to run a node this process does not host', async () => {
+    const graph = buildSupportGraph({ nodes: {}, checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: 'conv-x' } };
+    await graph.invoke(runStartInput('run-1', request('hi'), [], '2026-01-01T00:00:01.000Z'), config);
+    await expect(graph.invoke(null, config)).rejects.toThrow(/node moderate is not run by this service/);
+  });
+});

@@ -1,0 +1,15 @@
+export { buildSupportGraph, type SupportGraph, type SupportGraphOptions } from './build.js';
+export { isNodeName, NODE_NAMES, type NodeContext, type NodeImplementation, type NodeImplementations, type NodeName, type NodeResult } from './nodes.js';
+export {
+  MAX_MESSAGES,
+  runStartInput,
+  SupportState,
+  type ApprovalState,
+  type ConversationMessage,
+  type LlmCallRecord,
+  type RequestInfo,
+  type StepRecord,
+  type SupportStateType,
+  type SupportStateUpdate,
+} from './state.js';
+export { terminalNodes, type ApprovalRequest, type ApprovalResume, type TerminalNodeOptions } from './terminalNodes.js';

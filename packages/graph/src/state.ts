@@ -1,0 +1,139 @@
+import { Annotation } from '@langchain/langgraph';
+import type {
+  ApprovalDecision,
+  CustomerTier,
+  DraftReply,
+  Moderation,
+  ProposedAction,
+  QualityReview,
+  RiskAssessment,
+  RunOutcome,
+  Source,
+  TriageDecision,
+} from '@supportstream/domain';
+
+/** The customer request a run answers; copied from RequestReceived. */
+export interface RequestInfo {
+  readonly requestId: string;
+  readonly conversationId: string;
+  readonly tenantId: string;
+  readonly customerId: string;
+  readonly customerTier: CustomerTier;
+  readonly channel: string;
+  readonly subject: string | null;
+  readonly message: string;
+  readonly correlationId: string;
+  /** eventId of the RequestReceived that started the run. */
+  readonly receivedEventId: string;
+  readonly receivedAt: string;
+}
+
+export interface ConversationMessage {
+  readonly role: 'customer' | 'agent';
+  readonly text: string;
+  readonly at: string;
+  readonly requestId: string;
+}
+
+export interface LlmCallRecord {
+  readonly task: string;
+  readonly provider: string;
+  readonly model: string;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly latencyMs: number;
+  readonly costMicros: number;
+  readonly currency: string;
+  /** Served from the step cache after a re-run: not paid again. */
+  readonly cached: boolean;
+}
+
+/** What the last step did; the step runner turns it into events, identically on every replay. */
+export interface StepRecord {
+  readonly node: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly summary: string;
+  readonly output: Readonly<Record<string, unknown>>;
+  readonly llmCalls: readonly LlmCallRecord[];
+}
+
+export interface ApprovalState {
+  readonly approvalId: string;
+  readonly reason: string;
+  readonly risk: RiskAssessment['risk'];
+  readonly riskScore: number;
+  readonly proposedReply: string;
+  readonly requestedAt: string;
+  readonly expiresAt: string;
+  readonly decision: ApprovalDecision | null;
+  readonly decidedBy: string | null;
+  readonly comment: string | null;
+  readonly editedReply: string | null;
+  /** The ApprovalDecided/ApprovalExpired event that resumed the run. */
+  readonly decisionEventId: string | null;
+}
+
+const replace = <T>(initial: () => T) => Annotation<T>({ reducer: (_previous: T, next: T) => next, default: initial });
+
+/** Conversations keep their last messages only: state stays lean (DESIGN: ids and summaries). */
+export const MAX_MESSAGES = 20;
+
+/**
+ * Graph state. Per-run fields are reset by the input that starts a run; `messages` accumulates
+ * over the conversation's runs (bounded). Sources keep short excerpts, never whole documents.
+ */
+export const SupportState = Annotation.Root({
+  runId: replace<string>(() => ''),
+  runStartedAt: replace<string>(() => ''),
+  request: replace<RequestInfo | null>(() => null),
+  messages: Annotation<ConversationMessage[]>({
+    reducer: (previous, next) => previous.concat(next).slice(-MAX_MESSAGES),
+    default: () => [],
+  }),
+  history: replace<string[]>(() => []),
+  moderation: replace<Moderation | null>(() => null),
+  triageDecision: replace<TriageDecision | null>(() => null),
+  sources: replace<Source[]>(() => []),
+  facts: replace<string[]>(() => []),
+  draft: replace<DraftReply | null>(() => null),
+  proposedActions: replace<ProposedAction[]>(() => []),
+  review: replace<QualityReview | null>(() => null),
+  risk: replace<RiskAssessment | null>(() => null),
+  approval: replace<ApprovalState | null>(() => null),
+  solutionAttempts: replace<number>(() => 0),
+  outcome: replace<RunOutcome | null>(() => null),
+  finalReply: replace<string | null>(() => null),
+  finalCitations: replace<{ sourceId: string; title: string }[]>(() => []),
+  stepCount: replace<number>(() => 0),
+  lastStep: replace<StepRecord | null>(() => null),
+});
+
+export type SupportStateType = typeof SupportState.State;
+export type SupportStateUpdate = typeof SupportState.Update;
+
+/** The input that starts a new run on a conversation's thread: resets every per-run field. */
+export function runStartInput(runId: string, request: RequestInfo, history: string[], startedAt: string): SupportStateUpdate {
+  return {
+    runId,
+    runStartedAt: startedAt,
+    request,
+    messages: [{ role: 'customer', text: request.message, at: request.receivedAt, requestId: request.requestId }],
+    history,
+    moderation: null,
+    triageDecision: null,
+    sources: [],
+    facts: [],
+    draft: null,
+    proposedActions: [],
+    review: null,
+    risk: null,
+    approval: null,
+    solutionAttempts: 0,
+    outcome: null,
+    finalReply: null,
+    finalCitations: [],
+    stepCount: 0,
+    lastStep: null,
+  };
+}
