@@ -25,10 +25,11 @@ function instrument(node: NodeName, implementation: NodeImplementation, policy: 
   return async (state: SupportStateType, config: LangGraphRunnableConfig): Promise<SupportStateUpdate> => {
     const configurable = (config.configurable ?? {}) as Record<string, unknown>;
     const calls: LlmCallRecord[] = [];
+    const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
     const context: NodeContext = {
-      threadId: String(configurable['thread_id'] ?? ''),
+      threadId: text(configurable['thread_id']) ?? '',
       node,
-      stepKey: String(configurable['step_key'] ?? configurable['checkpoint_id'] ?? 'unkeyed'),
+      stepKey: text(configurable['step_key']) ?? text(configurable['checkpoint_id']) ?? 'unkeyed',
       signal: config.signal,
       recordLlmCall: (call) => calls.push(call),
     };

@@ -13,3 +13,4 @@ export {
   type SupportStateUpdate,
 } from './state.js';
 export { terminalNodes, type ApprovalRequest, type ApprovalResume, type TerminalNodeOptions } from './terminalNodes.js';
+export { readThread, threadConfig, threadHistory, type ThreadSnapshot } from './snapshot.js';
