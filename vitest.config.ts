@@ -30,6 +30,20 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        resolve,
+        ssr: { resolve: { conditions: ['source'] } },
+        test: {
+          name: 'e2e',
+          include: ['**/*.e2e.test.ts'],
+          exclude,
+          globalSetup: ['packages/testing/src/globalSetup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // The whole platform runs as real processes on the shared topics: one file at a time.
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -53,6 +53,10 @@ if (( only_unit == 0 )); then
 
   say "integration tests (real Kafka, registry, PostgreSQL, Redis)"
   npx vitest run --project int --reporter=default --reporter=json --outputFile.json="$results_dir/int.json" || int_status=$?
+
+  say "end-to-end tests (the agent services as real processes)"
+  node packages/cli/dist/main.js db migrate
+  npx vitest run --project e2e --reporter=default --reporter=json --outputFile.json="$results_dir/e2e.json" || int_status=$?
 fi
 
 # One closing line that any reader understands: "N passed, N failed".
@@ -66,7 +70,7 @@ node -e '
     skipped += report.numPendingTests + report.numTodoTests;
   }
   console.log(`\n${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
-' "$results_dir/unit.json" "$results_dir/int.json"
+' "$results_dir/unit.json" "$results_dir/int.json" "$results_dir/e2e.json"
 
 if (( unit_status != 0 || int_status != 0 )); then
   exit 1

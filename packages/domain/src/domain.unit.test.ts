@@ -22,12 +22,17 @@ describe('escalation policy', () => {
     ['an account closure', { ...base, triage: { ...base.triage, signals: ['account_closure'] } }, 'account closure', 'HIGH'],
     ['an unhappy VIP', { ...base, tier: 'VIP' as const, triage: { ...base.triage, sentiment: 'negative' as const } }, 'VIP customer', 'MEDIUM'],
     ['low confidence', { ...base, draft: { ...base.draft, confidence: 0.2 } }, 'low confidence (0.20)', 'MEDIUM'],
+    ['an unclassifiable request', { ...base, triage: { ...base.triage, confidence: 0.1 } }, 'unclear request (triage confidence 0.10)', 'MEDIUM'],
     ['a refund in a currency without a threshold', { ...base, actions: refund(1, 'JPY') }, 'refund above the approval threshold', 'HIGH'],
   ])('given %s, when assessed, then it escalates', (_name, input, reason, risk) => {
     const assessment = assessRisk(input);
     expect(assessment.escalate).toBe(true);
     expect(assessment.reasons).toContain(reason);
     expect(assessment.risk).toBe(risk);
+  });
+
+  it('answers a loosely classified question when the answer itself is confident', () => {
+    expect(assessRisk({ ...base, triage: { ...base.triage, confidence: 0.4 } }).escalate).toBe(false);
   });
 
   it('lets a refund at exactly the threshold through', () => {

@@ -4,8 +4,10 @@ import type { CustomerTier, DraftReply, Money, ProposedAction, QualityReview, Ri
 export interface EscalationPolicy {
   /** Refunds above this need a supervisor (per currency, in micros). */
   readonly refundApprovalThreshold: Readonly<Record<string, number>>;
-  /** Below this triage or draft confidence a human looks at the answer. */
+  /** Below this draft confidence a human looks at the answer. */
   readonly minConfidence: number;
+  /** Below this triage confidence the request is too unclear to answer automatically. */
+  readonly minTriageConfidence: number;
   /** How many times quality may send a draft back to the solution agent. */
   readonly maxSolutionAttempts: number;
   /** VIP customers with a complaint or a refund always get a human's approval. */
@@ -15,6 +17,7 @@ export interface EscalationPolicy {
 export const DEFAULT_POLICY: EscalationPolicy = {
   refundApprovalThreshold: { EUR: 25_000_000, USD: 25_000_000, GBP: 20_000_000 },
   minConfidence: 0.45,
+  minTriageConfidence: 0.25,
   maxSolutionAttempts: 2,
   escalateVip: true,
 };
@@ -66,9 +69,14 @@ export function assessRisk(input: RiskInput, policy: EscalationPolicy = DEFAULT_
     reasons.push('VIP customer');
     score = Math.max(score, 0.6);
   }
-  const confidence = Math.min(input.triage.confidence, input.draft.confidence);
-  if (confidence < policy.minConfidence) {
-    reasons.push(`low confidence (${confidence.toFixed(2)})`);
+  // A clear answer to a loosely classified question is fine; an unsure answer, or a request
+  // that could not be classified at all, is not.
+  if (input.draft.confidence < policy.minConfidence) {
+    reasons.push(`low confidence (${input.draft.confidence.toFixed(2)})`);
+    score = Math.max(score, 0.55);
+  }
+  if (input.triage.confidence < policy.minTriageConfidence) {
+    reasons.push(`unclear request (triage confidence ${input.triage.confidence.toFixed(2)})`);
     score = Math.max(score, 0.55);
   }
   if (input.review.verdict !== 'pass') {

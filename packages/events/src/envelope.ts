@@ -22,19 +22,22 @@ export interface EventFactoryOptions {
 }
 
 export interface EventFactory {
-  /** Builds an event; pass `eventId` for deterministic ids, otherwise a random one is used. */
-  create<T extends EventType>(type: T, data: EventDataMap[T], context: EventContext, eventId?: string): SupportEvent<T>;
+  /**
+   * Builds an event; pass `eventId` (and `occurredAt`) for events that must come out identical
+   * when re-derived, otherwise a random id and the clock are used.
+   */
+  create<T extends EventType>(type: T, data: EventDataMap[T], context: EventContext, eventId?: string, occurredAt?: Date): SupportEvent<T>;
 }
 
 export function createEventFactory(options: EventFactoryOptions): EventFactory {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomId;
   return {
-    create(type, data, context, eventId) {
+    create(type, data, context, eventId, occurredAt) {
       const metadata: EventMetadata = {
         eventId: eventId ?? ids(),
         type,
-        occurredAt: clock(),
+        occurredAt: occurredAt ?? clock(),
         conversationId: context.conversationId,
         requestId: context.requestId,
         tenantId: context.tenantId,

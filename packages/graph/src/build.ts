@@ -45,6 +45,15 @@ function instrument(node: NodeName, implementation: NodeImplementation, policy: 
       }
     }
     update.stepCount = state.stepCount + 1;
+    update.runUsage = calls.reduce(
+      (usage, call) => ({
+        llmCalls: usage.llmCalls + 1,
+        promptTokens: usage.promptTokens + call.promptTokens,
+        completionTokens: usage.completionTokens + call.completionTokens,
+        costMicros: usage.costMicros + (call.cached ? 0 : call.costMicros),
+      }),
+      state.runUsage,
+    );
     update.lastStep = {
       node,
       startedAt: started.toISOString(),

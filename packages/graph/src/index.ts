@@ -2,6 +2,8 @@ export { buildSupportGraph, type SupportGraph, type SupportGraphOptions } from '
 export { isNodeName, NODE_NAMES, type NodeContext, type NodeImplementation, type NodeImplementations, type NodeName, type NodeResult } from './nodes.js';
 export {
   MAX_MESSAGES,
+  NO_USAGE,
+  type RunUsage,
   runStartInput,
   SupportState,
   type ApprovalState,

@@ -74,6 +74,16 @@ export interface ApprovalState {
   readonly decisionEventId: string | null;
 }
 
+/** Model usage summed over a run, for RequestOutcome (calls served from the cache cost nothing). */
+export interface RunUsage {
+  readonly llmCalls: number;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly costMicros: number;
+}
+
+export const NO_USAGE: RunUsage = { llmCalls: 0, promptTokens: 0, completionTokens: 0, costMicros: 0 };
+
 const replace = <T>(initial: () => T) => Annotation<T>({ reducer: (_previous: T, next: T) => next, default: initial });
 
 /** Conversations keep their last messages only: state stays lean (DESIGN: ids and summaries). */
@@ -106,6 +116,7 @@ export const SupportState = Annotation.Root({
   finalReply: replace<string | null>(() => null),
   finalCitations: replace<{ sourceId: string; title: string }[]>(() => []),
   stepCount: replace<number>(() => 0),
+  runUsage: replace<RunUsage>(() => ({ ...NO_USAGE })),
   lastStep: replace<StepRecord | null>(() => null),
 });
 
@@ -134,6 +145,7 @@ export function runStartInput(runId: string, request: RequestInfo, history: stri
     finalReply: null,
     finalCitations: [],
     stepCount: 0,
+    runUsage: { ...NO_USAGE },
     lastStep: null,
   };
 }

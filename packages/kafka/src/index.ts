@@ -24,3 +24,4 @@ export {
   type TopicReport,
   type TopicSpec,
 } from './topics.js';
+export { readToEnd, type ReadRecord, type ReadToEndOptions } from './readToEnd.js';

@@ -1,0 +1,66 @@
+import type { ProposedAction } from '@supportstream/domain';
+import type { NodeImplementation } from '@supportstream/graph';
+import type { AgentTools, MoneyView } from '@supportstream/tools';
+import type { AgentModels } from '../models.js';
+
+const toMoney = (view: MoneyView) => {
+  const micros = BigInt(view.amountMicros);
+  if (micros > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`amount ${view.formatted} is too large for an event`);
+  return { amountMicros: Number(micros), currency: view.currency };
+};
+
+const formatRequested = (amount: { amountMicros: number; currency: string } | null): string | undefined =>
+  amount ? (amount.amountMicros / 1_000_000).toFixed(6).replace(/0+$/, '').replace(/\.$/, '') : undefined;
+
+/**
+ * Drafts the reply. Facts come from tools, never from the model's guess: order status and the
+ * refundable amount are looked up and computed exactly, and a refund is proposed as an action
+ * with that amount (the policy then decides whether a supervisor must approve it).
+ */
+export function solutionNode(models: AgentModels, tools: AgentTools, tone: (tenantId: string) => Promise<string>): NodeImplementation {
+  return async (state, context) => {
+    const request = state.request;
+    const triage = state.triageDecision;
+    if (!request || !triage) throw new Error('solution: the run has no request or triage decision');
+    // Only tool results are facts: earlier cases are context for research, not statements about this customer.
+    const facts: string[] = [];
+    const actions: ProposedAction[] = [];
+    if (triage.orderId) {
+      const order = await tools.lookupOrder({ tenantId: request.tenantId, orderId: triage.orderId, customerId: request.customerId });
+      facts.push(order.fact);
+      const wantsRefund = triage.category === 'refund' || triage.signals.includes('refund_request') || triage.signals.includes('duplicate_charge');
+      if (wantsRefund && order.status === 'ok') {
+        const requested = formatRequested(triage.refundAmount);
+        const refund = await tools.computeRefund({ tenantId: request.tenantId, orderId: triage.orderId, customerId: request.customerId, ...(requested ? { amount: requested } : {}) });
+        facts.push(refund.fact);
+        if (refund.status === 'ok' && BigInt(refund.refund.amount.amountMicros) > 0n) {
+          actions.push({
+            kind: 'refund',
+            description: `Refund ${refund.refund.amount.formatted} for order ${triage.orderId} (${refund.refund.reason})`,
+            amount: toMoney(refund.refund.amount),
+            parameters: { orderId: triage.orderId, reason: refund.refund.reason },
+          });
+        }
+      }
+    } else if (triage.category === 'billing') {
+      const overview = await tools.customerOverview({ tenantId: request.tenantId, customerId: request.customerId, recentOrders: 3 });
+      facts.push(overview.fact);
+    }
+    if (triage.signals.includes('account_closure')) {
+      actions.push({ kind: 'account_closure', description: `Close the account of ${request.customerId} after verification`, amount: null, parameters: { customerId: request.customerId } });
+    }
+    const draft = await models.run(context, request.tenantId, 'draft', {
+      message: request.message,
+      triage,
+      sources: state.sources,
+      facts,
+      tone: await tone(request.tenantId),
+      previousIssues: state.review?.verdict === 'revise' ? state.review.issues : [],
+    });
+    return {
+      update: { draft, facts, proposedActions: actions },
+      summary: `drafted a reply (confidence ${draft.confidence.toFixed(2)}${actions.length > 0 ? `; proposes ${actions.map((action) => action.kind).join(', ')}` : ''})`,
+      output: { citations: draft.citations, confidence: draft.confidence, actions: actions.map((action) => ({ kind: action.kind, amount: action.amount })) },
+    };
+  };
+}

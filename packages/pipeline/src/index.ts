@@ -1,0 +1,5 @@
+export { createStepRunner, runIdOf, type StartOutcome, type StepOutcome, type StepRunner, type StepRunnerOptions } from './stepRunner.js';
+export { stepEvents } from './stepEvents.js';
+export { createAgentWorker, type AgentWorker, type AgentWorkerOptions } from './worker.js';
+export { CHECKPOINT_SCHEMA, createCheckpointer } from './checkpointer.js';
+export { createApprovalExpiry, type ApprovalExpiry, type ApprovalExpiryOptions } from './approvalExpiry.js';

@@ -1,0 +1,149 @@
+import { stableId, type EventFactory, type SupportEvent, type TopicName } from '@supportstream/events';
+import { isNodeName, threadHistory, type ApprovalRequest, type ApprovalResume, type NodeName, type RequestInfo, type SupportGraph } from '@supportstream/graph';
+import type { EventHandlers, EventProducer, HandlerContext } from '@supportstream/kafka';
+import type { Logger, Registry } from '@supportstream/observability';
+import { Counter } from 'prom-client';
+import { stepEvents } from './stepEvents.js';
+import type { StepOutcome, StepRunner } from './stepRunner.js';
+
+export interface AgentWorkerOptions {
+  /** Service name, e.g. `triage`. */
+  readonly service: string;
+  /** Nodes this service runs when an AgentStepCompleted names them as `next`. */
+  readonly nodes: readonly NodeName[];
+  /** Starts runs for RequestReceived (and queued follow-ups after RunCompleted); must host `moderate`. */
+  readonly startsRuns?: boolean;
+  /** Resumes escalated runs on ApprovalDecided / ApprovalExpired. */
+  readonly resumesApprovals?: boolean;
+  readonly runner: StepRunner;
+  readonly graph: SupportGraph;
+  readonly producer: EventProducer;
+  readonly factory: EventFactory;
+  readonly logger: Logger;
+  readonly metrics: Registry;
+}
+
+export interface AgentWorker {
+  readonly topics: readonly TopicName[];
+  readonly handlers: EventHandlers;
+}
+
+function counter(registry: Registry, name: string, help: string, labelNames: string[]): Counter {
+  return (registry.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, labelNames, registers: [registry] });
+}
+
+/**
+ * The consumer side of an agent service: turns trigger events into graph steps and the steps'
+ * checkpoints into events. Stateless: everything it needs is in the checkpoint and the event.
+ */
+export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
+  const { runner, producer, factory, service } = options;
+  const hosted = new Set<NodeName>(options.nodes);
+  if (options.startsRuns && !hosted.has('moderate')) throw new Error(`${service}: a service that starts runs must host the moderate node`);
+  const logger = options.logger.child({ component: 'agent-worker' });
+  const steps = counter(options.metrics, 'agent_steps_total', 'Graph steps handled, by node and outcome (ran, replayed, paused, stale)', ['service', 'node', 'outcome']);
+  const refusals = counter(options.metrics, 'approvals_refused_total', 'Approval decisions refused, by reason', ['service', 'reason']);
+  const queued = counter(options.metrics, 'conversation_requests_queued_total', 'Follow-ups queued behind a run in flight', ['service']);
+
+  async function publishStep(outcome: StepOutcome, trigger: SupportEvent, context: HandlerContext): Promise<void> {
+    steps.inc({ service, node: outcome.node, outcome: outcome.kind });
+    if (outcome.kind === 'stale') {
+      context.logger.info({ node: outcome.node, next: outcome.snapshot.next }, 'trigger is stale: the thread has moved on; acknowledged');
+      return;
+    }
+    await producer.publish(stepEvents(outcome, trigger, factory));
+  }
+
+  async function beginRun(trigger: SupportEvent, beginning: { checkpointId: string | undefined }, threadId: string, context: HandlerContext): Promise<void> {
+    if (!beginning.checkpointId) return;
+    await publishStep(await runner.runStep(threadId, 'moderate', beginning.checkpointId), trigger, context);
+  }
+
+  const handlers: { -readonly [K in keyof EventHandlers]: EventHandlers[K] } = {};
+  const topics = new Set<TopicName>();
+
+  if (options.startsRuns) {
+    topics.add('customer.requests');
+    topics.add('agent.actions');
+    handlers.RequestReceived = async (event, context) => {
+      const request: RequestInfo = {
+        requestId: event.metadata.requestId,
+        conversationId: event.metadata.conversationId,
+        tenantId: event.metadata.tenantId,
+        customerId: event.data.customerId,
+        customerTier: event.data.customerTier,
+        channel: event.data.channel,
+        subject: event.data.subject,
+        message: event.data.message,
+        correlationId: event.metadata.correlationId,
+        receivedEventId: event.metadata.eventId,
+        receivedAt: event.metadata.occurredAt.toISOString(),
+      };
+      const started = await runner.startRun(request);
+      if (started.kind === 'queued') {
+        queued.inc({ service });
+        context.logger.info({ requestId: request.requestId }, 'a run is in flight on this conversation; follow-up queued');
+        return;
+      }
+      await beginRun(event, started.snapshot, request.conversationId, context);
+    };
+    handlers.RunCompleted = async (event, context) => {
+      const next = await runner.startNextQueued(event.metadata.conversationId);
+      if (next) await beginRun(event, next.snapshot, event.metadata.conversationId, context);
+    };
+  }
+
+  if (options.nodes.length > 0) {
+    topics.add('agent.actions');
+    handlers.AgentStepCompleted = async (event, context) => {
+      const next = event.data.next;
+      if (next === null || !isNodeName(next) || !hosted.has(next)) return;
+      await publishStep(await runner.runStep(event.metadata.conversationId, next, event.data.checkpointId), event, context);
+    };
+  }
+
+  if (options.resumesApprovals) {
+    topics.add('human.approvals');
+    const resume = async (event: SupportEvent, approvalId: string, decision: Omit<ApprovalResume, 'decisionEventId'>, context: HandlerContext) => {
+      const threadId = event.metadata.conversationId;
+      const current = await runner.readThread(threadId);
+      const pending = current.interrupts[0] as ApprovalRequest | undefined;
+      if (pending?.approvalId === approvalId && current.checkpointId) {
+        await publishStep(await runner.runStep(threadId, 'escalate', current.checkpointId, { ...decision, decisionEventId: event.metadata.eventId }), event, context);
+        return;
+      }
+      // The same decision again (a redelivery): re-emit what it caused, nothing else.
+      for await (const snapshot of threadHistory(options.graph, threadId, 200)) {
+        const approval = snapshot.values.approval;
+        if (snapshot.values.lastStep?.node === 'escalate' && approval?.approvalId === approvalId) {
+          if (approval.decisionEventId === event.metadata.eventId) {
+            await publishStep({ kind: 'replayed', node: 'escalate', snapshot }, event, context);
+            return;
+          }
+          await refuse(event, approvalId, 'already_decided', `approval ${approvalId} was already ${String(approval.decision).toLowerCase()} by ${approval.decidedBy ?? 'someone'}`, context);
+          return;
+        }
+      }
+      await refuse(event, approvalId, 'unknown_approval', `no run of conversation ${threadId} waits for approval ${approvalId}`, context);
+    };
+    const refuse = async (event: SupportEvent, approvalId: string, reason: string, message: string, context: HandlerContext) => {
+      refusals.inc({ service, reason });
+      context.logger.warn({ approvalId, reason }, message);
+      const alert = factory.create(
+        'SupervisorAlert',
+        { alertId: stableId('refused', event.metadata.eventId), severity: 'WARNING', reason: `approval_refused:${reason}`, message, approvalId },
+        { conversationId: event.metadata.conversationId, requestId: event.metadata.requestId, tenantId: event.metadata.tenantId, correlationId: event.metadata.correlationId, causationId: event.metadata.eventId },
+        stableId('refused', event.metadata.eventId),
+        event.metadata.occurredAt,
+      );
+      await producer.publish([alert]);
+    };
+    handlers.ApprovalDecided = (event, context) =>
+      resume(event, event.data.approvalId, { decision: event.data.decision, decidedBy: event.data.decidedBy, comment: event.data.comment, editedReply: event.data.editedReply }, context);
+    handlers.ApprovalExpired = (event, context) =>
+      resume(event, event.data.approvalId, { decision: 'EXPIRED', decidedBy: 'expiry', comment: `expired; ${event.data.fallbackPath}`, editedReply: null }, context);
+  }
+
+  logger.info({ service, nodes: options.nodes, topics: [...topics] }, 'agent worker ready');
+  return { topics: [...topics], handlers };
+}

@@ -1,0 +1,113 @@
+import { cachedModels, createAgentNodes, postgresCallCache } from '@supportstream/agents';
+import { createPool } from '@supportstream/db';
+import { createEventCodec, createEventFactory } from '@supportstream/events';
+import { buildSupportGraph, type NodeImplementations, type NodeName } from '@supportstream/graph';
+import { createConsumerRunner, createEventProducer, createKafka, onShutdown, redisProcessedEvents, type EventHandlers } from '@supportstream/kafka';
+import { createModelResolver, PgAgentSettingsStore } from '@supportstream/llm';
+import { embedderFromConfig, redisSessionMemory, vectorStoreFromConfig } from '@supportstream/memory';
+import { createLogger, createMetricsRegistry, startMetricsServer, type Logger } from '@supportstream/observability';
+import { createAgentWorker, createApprovalExpiry, createCheckpointer, createStepRunner } from '@supportstream/pipeline';
+import { createAgentTools, postgresCrmDirectory } from '@supportstream/tools';
+import { Redis } from 'ioredis';
+import { loadAgentServiceEnv, type AgentServiceEnv } from './environment.js';
+
+export interface AgentServiceSpec {
+  readonly service: string;
+  readonly nodes: readonly NodeName[];
+  readonly startsRuns?: boolean;
+  /** The approvals service: resumes runs on decisions and expires approvals on time. */
+  readonly resumesApprovals?: boolean;
+}
+
+export interface RunningService {
+  readonly metricsPort: number;
+  readonly logger: Logger;
+  stop(): Promise<void>;
+}
+
+/** Merges handler maps; when both handle a type, both run, the first one first. */
+function mergeHandlers(first: EventHandlers, second: EventHandlers): EventHandlers {
+  const merged: Record<string, (event: never, context: never) => Promise<void>> = { ...(first as Record<string, never>) };
+  for (const [type, handler] of Object.entries(second as Record<string, (event: never, context: never) => Promise<void>>)) {
+    const before = merged[type];
+    merged[type] = before ? async (event, context) => {
+      await before(event, context);
+      await handler(event, context);
+    } : handler;
+  }
+  return merged;
+}
+
+/**
+ * Builds one agent service from its environment and runs it until SIGTERM: the graph with the
+ * nodes it hosts, the step runner, and a consumer of its trigger topics. Stateless: any number
+ * of replicas may run; the conversation lock and the checkpoints live in PostgreSQL.
+ */
+export async function startAgentService(spec: AgentServiceSpec, env: AgentServiceEnv = loadAgentServiceEnv()): Promise<RunningService> {
+  const logger = createLogger({ service: spec.service, level: env.LOG_LEVEL, format: env.LOG_FORMAT });
+  const metrics = createMetricsRegistry({ service: spec.service });
+  const onIdleError = (error: Error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed');
+  // Separate pools: a step holds its thread lock for its whole duration, and must never keep the
+  // checkpointer or the queries of other steps waiting for a connection.
+  const pool = createPool(env.DATABASE_URL, { max: 10, applicationName: spec.service, onIdleError });
+  const lockPool = createPool(env.DATABASE_URL, { max: 10, applicationName: `${spec.service}-locks`, onIdleError });
+  const checkpointPool = createPool(env.DATABASE_URL, { max: 10, applicationName: `${spec.service}-checkpoints`, onIdleError });
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
+
+  const embedder = embedderFromConfig(env);
+  const store = vectorStoreFromConfig(env, { pool });
+  const sessions = redisSessionMemory({ redis, ttlSeconds: env.SESSION_TTL_SECONDS, maxInteractions: env.SESSION_MAX_INTERACTIONS });
+  const settings = new PgAgentSettingsStore({ pool });
+  const resolver = createModelResolver({ store: settings });
+  const nodes = createAgentNodes({
+    models: cachedModels(resolver, postgresCallCache(pool)),
+    tone: async (tenantId) => (await resolver.resolve({ task: 'draft', tenantId })).settings.tone,
+    sessions,
+    store,
+    embedder,
+    tools: createAgentTools({ crm: postgresCrmDirectory(pool) }),
+    terminal: { approvalTtlMs: env.APPROVAL_TTL_MS },
+  });
+  const hosted: NodeImplementations = Object.fromEntries(spec.nodes.map((name) => [name, nodes[name]]));
+  if (spec.resumesApprovals) hosted.escalate = nodes.escalate;
+
+  const checkpointer = await createCheckpointer(checkpointPool);
+  const graph = buildSupportGraph({ nodes: hosted, checkpointer, expiryPath: env.APPROVAL_EXPIRY_PATH });
+  const runner = createStepRunner({ graph, pool: lockPool });
+  const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? spec.service, logger });
+  const codec = createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL });
+  const producer = createEventProducer({ kafka, codec, logger, metrics });
+  const factory = createEventFactory({ producer: spec.service });
+  const worker = createAgentWorker({ ...spec, runner, graph, producer, factory, logger, metrics });
+  const expiry = spec.resumesApprovals ? createApprovalExpiry({ pool, producer, factory, logger, metrics, checkEveryMs: env.APPROVAL_EXPIRY_CHECK_MS, fallbackPath: env.APPROVAL_EXPIRY_PATH }) : undefined;
+  const consumer = createConsumerRunner({
+    kafka,
+    codec,
+    logger,
+    metrics,
+    groupId: `supportstream-${spec.service}`,
+    topics: worker.topics,
+    handlers: expiry ? mergeHandlers(expiry.handlers, worker.handlers) : worker.handlers,
+    processedEvents: redisProcessedEvents({ redis, prefix: 'processed' }),
+    sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+    partitionsConsumedConcurrently: env.KAFKA_PARTITIONS_CONCURRENCY,
+  });
+
+  await codec.prepare();
+  await producer.connect();
+  await consumer.start();
+  expiry?.start();
+  const server = await startMetricsServer(metrics, env.METRICS_PORT);
+  logger.info({ nodes: spec.nodes, metricsPort: server.port }, 'service started');
+
+  const stop = async () => {
+    expiry?.stop();
+    await consumer.stop();
+    await producer.disconnect();
+    await server.close();
+    redis.disconnect();
+    await Promise.all([pool.end(), lockPool.end(), checkpointPool.end()]);
+  };
+  onShutdown(stop, logger);
+  return { metricsPort: server.port, logger, stop };
+}

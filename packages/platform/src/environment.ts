@@ -1,0 +1,22 @@
+import { parseEnv, platformEnvSchema, z } from '@supportstream/config';
+import { memoryEnvSchema } from '@supportstream/memory';
+
+/** Everything an agent service reads from its environment, parsed once, failing fast. */
+export const agentServiceEnvSchema = platformEnvSchema.extend(memoryEnvSchema.shape).extend({
+  /** How long a supervisor has to decide an escalated run. */
+  APPROVAL_TTL_MS: z.coerce.number().int().min(1_000).default(60 * 60 * 1000),
+  /** What an expired approval does. */
+  APPROVAL_EXPIRY_PATH: z.enum(['handoff', 'respond_without_actions']).default('handoff'),
+  /** How often the approvals service looks for expired approvals. */
+  APPROVAL_EXPIRY_CHECK_MS: z.coerce.number().int().min(100).default(5_000),
+  /** Kafka session timeout; heartbeats continue while a step runs, so long model calls are fine. */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).default(30_000),
+  /** Partitions handled in parallel by one replica (order is kept per partition, i.e. per conversation). */
+  KAFKA_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+});
+
+export type AgentServiceEnv = z.infer<typeof agentServiceEnvSchema>;
+
+export function loadAgentServiceEnv(env: Readonly<Record<string, string | undefined>> = process.env): AgentServiceEnv {
+  return parseEnv(agentServiceEnvSchema, env);
+}

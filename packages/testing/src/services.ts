@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from './waitFor.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export const AGENT_SERVICES = ['triage', 'research', 'solution', 'quality', 'escalation', 'approvals'] as const;
+export type AgentServiceName = (typeof AGENT_SERVICES)[number];
+
+export interface ServiceProcess {
+  readonly name: AgentServiceName;
+  readonly child: ChildProcess;
+  readonly output: string[];
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts a built service (services/<name>/dist/main.js) as its own process, as production would. */
+export async function startService(name: AgentServiceName, env: Record<string, string> = {}): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [resolve(ROOT, 'services', name, 'dist/main.js')], {
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
+  await waitFor(() => output.join('').includes('"msg":"service started"') || child.exitCode !== null, {
+    timeoutMs: 60_000,
+    description: () => `${name} to start (output: ${output.join('').slice(-1500)})`,
+  });
+  if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${output.join('').slice(-2000)}`);
+  return { name, child, output, exited };
+}
+
+/** SIGTERM and wait; SIGKILL after the grace period. */
+export async function stopService(service: ServiceProcess, graceMs = 20_000): Promise<number | null> {
+  if (service.child.exitCode !== null) return service.child.exitCode;
+  service.child.kill('SIGTERM');
+  const timer = setTimeout(() => service.child.kill('SIGKILL'), graceMs);
+  try {
+    return await service.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function cliPath(): string {
+  return resolve(ROOT, 'packages/cli/dist/main.js');
+}

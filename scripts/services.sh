@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The agent services as background processes on this machine: start | stop | status.
+# Logs: .local/logs/svc-<name>.log, pids: .local/run/svc-<name>.pid. Needs a build and the stack.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+SERVICES=(triage research solution quality escalation approvals)
+mkdir -p .local/logs .local/run
+
+pid_of() { local file=".local/run/svc-$1.pid"; [[ -f "$file" ]] && cat "$file"; }
+alive() { local pid; pid="$(pid_of "$1")"; [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; }
+
+start() {
+  # shellcheck source=../deploy/local/env.sh
+  source deploy/local/env.sh
+  for name in "${SERVICES[@]}"; do
+    if alive "$name"; then echo "$name: already running (pid $(pid_of "$name"))"; continue; fi
+    [[ -f "services/$name/dist/main.js" ]] || { echo "error: services/$name is not built; run npm run build" >&2; exit 1; }
+    nohup node "services/$name/dist/main.js" >> ".local/logs/svc-$name.log" 2>&1 &
+    echo $! > ".local/run/svc-$name.pid"
+  done
+  for name in "${SERVICES[@]}"; do
+    for _ in $(seq 1 120); do
+      grep -q '"msg":"service started"' ".local/logs/svc-$name.log" 2>/dev/null && break
+      alive "$name" || { echo "error: $name exited; see .local/logs/svc-$name.log" >&2; tail -n 20 ".local/logs/svc-$name.log" >&2; exit 1; }
+      sleep 0.5
+    done
+    echo "$name: up (pid $(pid_of "$name"), log .local/logs/svc-$name.log)"
+  done
+}
+
+stop() {
+  for name in "${SERVICES[@]}"; do
+    if alive "$name"; then
+      kill -TERM "$(pid_of "$name")"
+      for _ in $(seq 1 60); do alive "$name" || break; sleep 0.5; done
+      alive "$name" && kill -KILL "$(pid_of "$name")"
+      echo "$name: stopped"
+    fi
+    rm -f ".local/run/svc-$name.pid"
+  done
+}
+
+status() {
+  local down=0
+  for name in "${SERVICES[@]}"; do
+    if alive "$name"; then echo "$name: up (pid $(pid_of "$name"))"; else echo "$name: down"; down=1; fi
+  done
+  return "$down"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: scripts/services.sh start|stop|status" >&2; exit 2 ;;
+esac
