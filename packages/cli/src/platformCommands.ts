@@ -132,7 +132,8 @@ export async function approvalsCommand(context: CommandContext, action: string |
     const { kafka, codec } = kafkaTools(context);
     const history = (await readToEnd(kafka, codec, ['customer.requests', 'agent.actions']))
       .map((record) => record.event)
-      .filter((event) => event.metadata.conversationId === request.metadata.conversationId);
+      .filter((event) => event.metadata.conversationId === request.metadata.conversationId)
+      .sort((a, b) => a.metadata.occurredAt.getTime() - b.metadata.occurredAt.getTime());
     context.print(`approval ${request.data.approvalId} — ${request.data.risk} risk (${request.data.riskScore}), expires ${request.data.expiresAt.toISOString()}`);
     context.print(`reason: ${request.data.reason}`);
     for (const event of history) {
