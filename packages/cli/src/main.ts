@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadPlatformConfig } from '@supportstream/config';
 import { createLogger } from '@supportstream/observability';
 import { demoCommand } from './demo.js';
-import { approvalsCommand, askCommand, conversationCommand, dbMigrateCommand, knowledgeIngestCommand } from './platformCommands.js';
+import { approvalsCommand, askCommand, checkpointsPruneCommand, conversationCommand, dbMigrateCommand, knowledgeIngestCommand } from './platformCommands.js';
 import { schemasCheckCommand, schemasRegisterCommand, topicsCommand, type CommandContext } from './commands.js';
 
 const USAGE = `usage: supportstream <command> [options]
@@ -23,6 +23,7 @@ const USAGE = `usage: supportstream <command> [options]
   approvals list [--json] | show <id> | approve <id> | reject <id> | edit <id> --reply text
                                      [--by name] [--comment text]: the supervisor's console
   conversation <id> [--json]         a conversation's events from every topic
+  checkpoints prune [--idle-days 30] compact closed conversations idle that long to their latest checkpoint
 
 Environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, LOG_LEVEL (see README).`;
 
@@ -45,6 +46,7 @@ async function main(argv: readonly string[]): Promise<number> {
       comment: { type: 'string' },
       reply: { type: 'string' },
       json: { type: 'boolean', default: false },
+      'idle-days': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -79,6 +81,14 @@ async function main(argv: readonly string[]): Promise<number> {
       return schemasCheckCommand(context, { dir: values.dir ?? 'schemas', history: !values['no-history'], registry: !values['no-registry'] });
     case 'demo':
       return demoCommand(context);
+    case 'checkpoints prune': {
+      const idleDays = Number(values['idle-days'] ?? '30');
+      if (!Number.isFinite(idleDays) || idleDays < 0) {
+        console.error('--idle-days must be a non-negative number');
+        return 2;
+      }
+      return checkpointsPruneCommand(context, { idleDays });
+    }
     case 'db migrate':
       return dbMigrateCommand(context);
     case 'knowledge ingest':

@@ -4,7 +4,8 @@ import { createEventCodec, createEventFactory, randomId, type Channel, type Cust
 import { createEventProducer, createKafka, readToEnd } from '@supportstream/kafka';
 import { embedderFromConfig, ingestKnowledge, loadMemoryConfig, vectorStoreFromConfig } from '@supportstream/memory';
 import { createMetricsRegistry } from '@supportstream/observability';
-import { createCheckpointer } from '@supportstream/pipeline';
+import { buildSupportGraph } from '@supportstream/graph';
+import { createCheckpointer, pruneCheckpoints } from '@supportstream/pipeline';
 import type { CommandContext } from './commands.js';
 
 /** `db migrate`: the platform's tables (migrations) and LangGraph's checkpoint tables. */
@@ -189,4 +190,17 @@ export async function conversationCommand(context: CommandContext, conversationI
     context.print(`${event.metadata.occurredAt.toISOString()}  ${event.type.padEnd(18)} ${detail}`);
   }
   return events.length > 0 ? 0 : 1;
+}
+
+/** `checkpoints prune`: the retention policy for LangGraph checkpoints (see pruneCheckpoints). */
+export async function checkpointsPruneCommand(context: CommandContext, options: { idleDays: number }): Promise<number> {
+  const pool = createPool(context.config.DATABASE_URL, { max: 2, applicationName: 'supportstream-cli' });
+  try {
+    const graph = buildSupportGraph({ nodes: {}, checkpointer: await createCheckpointer(pool) });
+    const report = await pruneCheckpoints(graph, pool, { idleDays: options.idleDays });
+    context.print(`checkpoints: compacted ${report.threads} closed thread(s) idle for ${options.idleDays}+ days: ${JSON.stringify(report)}`);
+    return 0;
+  } finally {
+    await pool.end();
+  }
 }

@@ -36,6 +36,7 @@ describe('the agent pipeline on the real stack (scripted agents)', () => {
     const { conversationId } = request.metadata;
     await waitForEvent(conversationId, (event) => event.type === 'ReplyReady', 'the reply');
     await waitForEvent(conversationId, (event) => event.type === 'RequestOutcome', 'the outcome');
+    await waitForEvent(conversationId, (event) => event.type === 'RunCompleted', 'the run to complete');
     const actions = ofConversation(conversationId).filter((event) => event.type === 'AgentStepCompleted' || event.type === 'RunCompleted');
     expect(types(actions)).toEqual([
       'AgentStepCompleted:moderate',
@@ -128,7 +129,11 @@ describe('the agent pipeline on the real stack (scripted agents)', () => {
   it('re-emits identical events for a redelivered trigger and runs nothing again', async () => {
     const request = await ask('Where is my parcel?');
     const { conversationId } = request.metadata;
+    // The last step's events land on three topics; wait for all of them before taking stock.
     await waitForEvent(conversationId, (event) => event.type === 'RunCompleted', 'the run');
+    await waitForEvent(conversationId, (event) => event.type === 'ReplyReady', 'the reply');
+    await waitForEvent(conversationId, (event) => event.type === 'RequestOutcome', 'the outcome');
+    await waitForEvent(conversationId, (event) => event.type === 'StepMetrics' && event.data.node === 'respond', 'the last step metrics');
     const before = ofConversation(conversationId).length;
     const ids = new Set(ofConversation(conversationId).map((event) => event.metadata.eventId));
     const triageDone = ofConversation(conversationId).find((event) => event.type === 'AgentStepCompleted' && event.data.node === 'triage');
