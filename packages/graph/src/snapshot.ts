@@ -6,6 +6,12 @@ import type { SupportStateType } from './state.js';
 export interface ThreadSnapshot {
   readonly values: SupportStateType;
   readonly next: readonly string[];
+  /**
+   * Every task of this checkpoint, including one whose writes were saved but whose next
+   * checkpoint was not (a crash in between): LangGraph then leaves it out of `next`, and the
+   * next invoke applies the saved writes instead of running the node again.
+   */
+  readonly tasks: readonly string[];
   readonly checkpointId: string | undefined;
   readonly parentCheckpointId: string | undefined;
   /** Values passed to interrupt() by the node that is paused, if any. */
@@ -25,6 +31,7 @@ function toSnapshot(state: Awaited<ReturnType<SupportGraph['getState']>>): Threa
   return {
     values: state.values as SupportStateType,
     next: state.next,
+    tasks: state.tasks.map((task) => task.name),
     checkpointId: id(state.config),
     parentCheckpointId: id(state.parentConfig),
     interrupts: state.tasks.flatMap((task) => task.interrupts.map((interrupt) => interrupt.value as unknown)),

@@ -39,7 +39,8 @@ export function createChatModel(provider: ProviderConfig, env: Env = process.env
       case 'anthropic':
         return createAnthropicChatModel({ ...common, apiKey, ...(provider.baseUrl ? { baseUrl: provider.baseUrl } : {}) });
       case 'offline':
-        return createOfflineChatModel({ name: provider.name, model });
+        // OFFLINE_LATENCY_MS simulates a real model's latency (load, benchmark and crash tests).
+        return createOfflineChatModel({ name: provider.name, model, latencyMs: Number(env['OFFLINE_LATENCY_MS'] ?? 0) || 0 });
     }
   })();
   return withResilience(base, { timeoutMs: provider.timeoutMs, retries: provider.maxRetries, ...options.resilience });

@@ -44,7 +44,9 @@ export interface StepRunnerOptions {
 
 export const runIdOf = (requestId: string): string => stableId('run', requestId);
 
-const isRunning = (snapshot: ThreadSnapshot): boolean => snapshot.next.length > 0;
+const isRunning = (snapshot: ThreadSnapshot): boolean => snapshot.next.length > 0 || snapshot.tasks.length > 0;
+/** The checkpoint waits before `node`, or `node` ran and saved its writes but its checkpoint was not written. */
+const isAt = (snapshot: ThreadSnapshot, node: string): boolean => snapshot.next.includes(node) || snapshot.tasks.includes(node);
 
 /**
  * Advances conversations one checkpointed step at a time. Every operation holds the thread's
@@ -66,7 +68,15 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
 
   /** Where this request's run began, if it did: the checkpoint waiting before `moderate`. */
   const runBeginning = (request: RequestInfo) =>
-    findInHistory(request.conversationId, (snapshot) => snapshot.values.request?.requestId === request.requestId && snapshot.next.includes('moderate'));
+    findInHistory(request.conversationId, (snapshot) => snapshot.values.request?.requestId === request.requestId && isAt(snapshot, 'moderate'));
+
+  /** A run start that crashed after writing its input but before the first loop checkpoint is completed first. */
+  async function settledThread(threadId: string): Promise<ThreadSnapshot> {
+    const current = await readThread(graph, threadId);
+    if (!current.tasks.includes('__start__')) return current;
+    await graph.invoke(null, threadConfig(threadId));
+    return readThread(graph, threadId);
+  }
 
   async function start(request: RequestInfo): Promise<StartOutcome> {
     const threadId = request.conversationId;
@@ -79,9 +89,9 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
 
     startRun: (request) =>
       locked(request.conversationId, async (client) => {
+        const current = await settledThread(request.conversationId);
         const begun = await runBeginning(request);
         if (begun) return { kind: 'existing', snapshot: begun };
-        const current = await readThread(graph, request.conversationId);
         if (isRunning(current)) {
           await client.query(
             `INSERT INTO conversation_queue (conversation_id, request_id, request) VALUES ($1, $2, $3)
@@ -95,7 +105,7 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
 
     startNextQueued: (threadId) =>
       locked(threadId, async (client) => {
-        const current = await readThread(graph, threadId);
+        const current = await settledThread(threadId);
         if (isRunning(current)) return undefined;
         const queued = await client.query<{ request: RequestInfo }>(
           `SELECT request FROM conversation_queue WHERE conversation_id = $1 ORDER BY enqueued_at, request_id LIMIT 1`,
@@ -112,7 +122,7 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
     runStep: (threadId, node, fromCheckpointId, resume) =>
       locked(threadId, async () => {
         const current = await readThread(graph, threadId);
-        if (current.checkpointId === fromCheckpointId && current.next.includes(node)) {
+        if (current.checkpointId === fromCheckpointId && isAt(current, node)) {
           // Paused at interrupt() already: the approval request stands; only a decision moves on.
           if (current.interrupts.length > 0 && !resume) return { kind: 'paused', snapshot: current, node };
           await graph.invoke(resume ? new Command({ resume }) : null, threadConfig(threadId, { step_key: fromCheckpointId }));

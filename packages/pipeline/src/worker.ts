@@ -21,6 +21,12 @@ export interface AgentWorkerOptions {
   readonly factory: EventFactory;
   readonly logger: Logger;
   readonly metrics: Registry;
+  /**
+   * Crash injection for the crash test (never set in production): the probability of killing the
+   * process right after a step was checkpointed (before its events are produced), and right after
+   * its events were produced (before the trigger's offset is committed).
+   */
+  readonly faults?: { readonly afterCheckpoint?: number; readonly afterPublish?: number; readonly random?: () => number };
 }
 
 export interface AgentWorker {
@@ -45,13 +51,22 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
   const refusals = counter(options.metrics, 'approvals_refused_total', 'Approval decisions refused, by reason', ['service', 'reason']);
   const queued = counter(options.metrics, 'conversation_requests_queued_total', 'Follow-ups queued behind a run in flight', ['service']);
 
+  const random = options.faults?.random ?? Math.random;
+  const maybeCrash = (probability: number | undefined, where: string) => {
+    if (probability === undefined || probability <= 0 || random() >= probability) return;
+    logger.warn({ where }, 'fault injection: killing this process');
+    process.kill(process.pid, 'SIGKILL');
+  };
+
   async function publishStep(outcome: StepOutcome, trigger: SupportEvent, context: HandlerContext): Promise<void> {
     steps.inc({ service, node: outcome.node, outcome: outcome.kind });
     if (outcome.kind === 'stale') {
       context.logger.info({ node: outcome.node, next: outcome.snapshot.next }, 'trigger is stale: the thread has moved on; acknowledged');
       return;
     }
+    if (outcome.kind === 'ran') maybeCrash(options.faults?.afterCheckpoint, 'after checkpoint, before produce');
     await producer.publish(stepEvents(outcome, trigger, factory));
+    maybeCrash(options.faults?.afterPublish, 'after produce, before commit');
   }
 
   async function beginRun(trigger: SupportEvent, beginning: { checkpointId: string | undefined }, threadId: string, context: HandlerContext): Promise<void> {

@@ -78,7 +78,16 @@ export async function startAgentService(spec: AgentServiceSpec, env: AgentServic
   const codec = createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL });
   const producer = createEventProducer({ kafka, codec, logger, metrics });
   const factory = createEventFactory({ producer: spec.service });
-  const worker = createAgentWorker({ ...spec, runner, graph, producer, factory, logger, metrics });
+  const worker = createAgentWorker({
+    ...spec,
+    runner,
+    graph,
+    producer,
+    factory,
+    logger,
+    metrics,
+    faults: { afterCheckpoint: env.FAULT_CRASH_AFTER_CHECKPOINT, afterPublish: env.FAULT_CRASH_AFTER_PUBLISH },
+  });
   const expiry = spec.resumesApprovals ? createApprovalExpiry({ pool, producer, factory, logger, metrics, checkEveryMs: env.APPROVAL_EXPIRY_CHECK_MS, fallbackPath: env.APPROVAL_EXPIRY_PATH }) : undefined;
   const consumer = createConsumerRunner({
     kafka,
@@ -88,7 +97,7 @@ export async function startAgentService(spec: AgentServiceSpec, env: AgentServic
     groupId: `supportstream-${spec.service}`,
     topics: worker.topics,
     handlers: expiry ? mergeHandlers(expiry.handlers, worker.handlers) : worker.handlers,
-    processedEvents: redisProcessedEvents({ redis, prefix: 'processed' }),
+    ...(env.DEDUPE_PROCESSED_EVENTS ? { processedEvents: redisProcessedEvents({ redis, prefix: 'processed' }) } : {}),
     sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
     partitionsConsumedConcurrently: env.KAFKA_PARTITIONS_CONCURRENCY,
   });

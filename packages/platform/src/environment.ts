@@ -11,6 +11,16 @@ export const agentServiceEnvSchema = platformEnvSchema.extend(memoryEnvSchema.sh
   APPROVAL_EXPIRY_CHECK_MS: z.coerce.number().int().min(100).default(5_000),
   /** Kafka session timeout; heartbeats continue while a step runs, so long model calls are fine. */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).default(30_000),
+  /**
+   * Skip trigger events this service's group already handled (Redis). An optimisation only: steps
+   * are idempotent by construction (checkpoint replay, deterministic ids); the crash test turns it
+   * off to prove that.
+   */
+  DEDUPE_PROCESSED_EVENTS: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  /** Crash test only: probability of killing the process after a checkpoint, before producing. */
+  FAULT_CRASH_AFTER_CHECKPOINT: z.coerce.number().min(0).max(1).default(0),
+  /** Crash test only: probability of killing the process after producing, before committing. */
+  FAULT_CRASH_AFTER_PUBLISH: z.coerce.number().min(0).max(1).default(0),
   /** Partitions handled in parallel by one replica (order is kept per partition, i.e. per conversation). */
   KAFKA_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
 });

@@ -20,6 +20,26 @@ export function estimateTokens(text: string): number {
 export interface OfflineOptions {
   readonly name?: string;
   readonly model?: string;
+  /**
+   * Simulated model latency per call (default 0). For load, benchmark and crash tests that need
+   * steps to take as long as a real model's would; the answer itself does not change.
+   */
+  readonly latencyMs?: number;
+}
+
+function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /**
@@ -31,16 +51,17 @@ export function createOfflineChatModel(options: OfflineOptions = {}): ChatModel 
   return {
     provider: options.name ?? 'offline',
     model: options.model ?? OFFLINE_MODEL,
-    complete(request: ChatRequest, callOptions: ChatOptions = {}): Promise<ChatResponse> {
+    async complete(request: ChatRequest, callOptions: ChatOptions = {}): Promise<ChatResponse> {
       callOptions.signal?.throwIfAborted();
       const content = JSON.stringify(answer(request.task, request.input));
       const prompt = request.messages.map((message) => message.content).join('\n');
-      return Promise.resolve({
+      await delay(options.latencyMs ?? 0, callOptions.signal);
+      return {
         content,
         usage: { promptTokens: estimateTokens(prompt), completionTokens: estimateTokens(content) },
         model: options.model ?? OFFLINE_MODEL,
         finishReason: 'stop',
-      });
+      };
     },
   };
 }
