@@ -1,4 +1,5 @@
-import { MemorySaver, type RunnableConfig } from '@langchain/langgraph';
+import type { RunnableConfig } from '@langchain/core/runnables';
+import { MemorySaver } from '@langchain/langgraph';
 import { createPool } from '@supportstream/db';
 import { testDatabaseUrl } from '@supportstream/db/testing';
 import { buildSupportGraph, type NodeImplementations, type RequestInfo } from '@supportstream/graph';
@@ -75,7 +76,7 @@ describe('step runner after a crash inside LangGraph', () => {
     // The input checkpoint is written; the first loop checkpoint is not.
     let puts = 0;
     const originalPut = saver.put.bind(saver);
-    saver.put = async (...args) => {
+    saver.put = async (...args: Parameters<MemorySaver['put']>): Promise<RunnableConfig> => {
       puts += 1;
       if (puts === 2) throw new Error('simulated crash during the run start');
       return originalPut(...args);
