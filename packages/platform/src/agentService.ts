@@ -8,7 +8,9 @@ import { embedderFromConfig, redisSessionMemory, vectorStoreFromConfig } from '@
 import { createLogger, createMetricsRegistry, startMetricsServer, type Logger } from '@supportstream/observability';
 import { createAgentWorker, createApprovalExpiry, createCheckpointer, createStepRunner } from '@supportstream/pipeline';
 import { createAgentTools, postgresCrmDirectory } from '@supportstream/tools';
+import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { Redis } from 'ioredis';
+import type pg from 'pg';
 import { loadAgentServiceEnv, type AgentServiceEnv } from './environment.js';
 
 export interface AgentServiceSpec {
@@ -17,6 +19,57 @@ export interface AgentServiceSpec {
   readonly startsRuns?: boolean;
   /** The approvals service: resumes runs on decisions and expires approvals on time. */
   readonly resumesApprovals?: boolean;
+}
+
+export interface AgentRuntime {
+  readonly nodes: Required<NodeImplementations>;
+  readonly checkpointer: BaseCheckpointSaver;
+  /** Queries of the nodes, the settings store, the call cache and the follow-up queue. */
+  readonly pool: pg.Pool;
+  /** Held by a step for its whole duration (the conversation lock). */
+  readonly lockPool: pg.Pool;
+  readonly redis: Redis;
+  close(): Promise<void>;
+}
+
+/**
+ * Every node's real implementation with its ports built from the environment (models through
+ * the settings in PostgreSQL, memory, tools), plus the checkpointer. Services host a subset;
+ * the pipeline benchmark runs all of them in one process.
+ */
+export async function createAgentRuntime(env: AgentServiceEnv, name: string, logger: Logger): Promise<AgentRuntime> {
+  const onIdleError = (error: Error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed');
+  // Separate pools: a step holds its thread lock for its whole duration, and must never keep the
+  // checkpointer or the queries of other steps waiting for a connection.
+  const pool = createPool(env.DATABASE_URL, { max: 10, applicationName: name, onIdleError });
+  const lockPool = createPool(env.DATABASE_URL, { max: 10, applicationName: `${name}-locks`, onIdleError });
+  const checkpointPool = createPool(env.DATABASE_URL, { max: 10, applicationName: `${name}-checkpoints`, onIdleError });
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
+  const embedder = embedderFromConfig(env);
+  const store = vectorStoreFromConfig(env, { pool });
+  const sessions = redisSessionMemory({ redis, ttlSeconds: env.SESSION_TTL_SECONDS, maxInteractions: env.SESSION_MAX_INTERACTIONS });
+  const resolver = createModelResolver({ store: new PgAgentSettingsStore({ pool }) });
+  const nodes = createAgentNodes({
+    models: cachedModels(resolver, postgresCallCache(pool)),
+    tone: async (tenantId) => (await resolver.resolve({ task: 'draft', tenantId })).settings.tone,
+    sessions,
+    store,
+    embedder,
+    tools: createAgentTools({ crm: postgresCrmDirectory(pool) }),
+    terminal: { approvalTtlMs: env.APPROVAL_TTL_MS },
+  });
+  const checkpointer = await createCheckpointer(checkpointPool);
+  return {
+    nodes,
+    checkpointer,
+    pool,
+    lockPool,
+    redis,
+    async close() {
+      redis.disconnect();
+      await Promise.all([pool.end(), lockPool.end(), checkpointPool.end()]);
+    },
+  };
 }
 
 export interface RunningService {
@@ -46,32 +99,11 @@ function mergeHandlers(first: EventHandlers, second: EventHandlers): EventHandle
 export async function startAgentService(spec: AgentServiceSpec, env: AgentServiceEnv = loadAgentServiceEnv()): Promise<RunningService> {
   const logger = createLogger({ service: spec.service, level: env.LOG_LEVEL, format: env.LOG_FORMAT });
   const metrics = createMetricsRegistry({ service: spec.service });
-  const onIdleError = (error: Error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed');
-  // Separate pools: a step holds its thread lock for its whole duration, and must never keep the
-  // checkpointer or the queries of other steps waiting for a connection.
-  const pool = createPool(env.DATABASE_URL, { max: 10, applicationName: spec.service, onIdleError });
-  const lockPool = createPool(env.DATABASE_URL, { max: 10, applicationName: `${spec.service}-locks`, onIdleError });
-  const checkpointPool = createPool(env.DATABASE_URL, { max: 10, applicationName: `${spec.service}-checkpoints`, onIdleError });
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
-
-  const embedder = embedderFromConfig(env);
-  const store = vectorStoreFromConfig(env, { pool });
-  const sessions = redisSessionMemory({ redis, ttlSeconds: env.SESSION_TTL_SECONDS, maxInteractions: env.SESSION_MAX_INTERACTIONS });
-  const settings = new PgAgentSettingsStore({ pool });
-  const resolver = createModelResolver({ store: settings });
-  const nodes = createAgentNodes({
-    models: cachedModels(resolver, postgresCallCache(pool)),
-    tone: async (tenantId) => (await resolver.resolve({ task: 'draft', tenantId })).settings.tone,
-    sessions,
-    store,
-    embedder,
-    tools: createAgentTools({ crm: postgresCrmDirectory(pool) }),
-    terminal: { approvalTtlMs: env.APPROVAL_TTL_MS },
-  });
+  const runtime = await createAgentRuntime(env, spec.service, logger);
+  const { pool, lockPool, checkpointer, redis, nodes } = runtime;
   const hosted: NodeImplementations = Object.fromEntries(spec.nodes.map((name) => [name, nodes[name]]));
   if (spec.resumesApprovals) hosted.escalate = nodes.escalate;
 
-  const checkpointer = await createCheckpointer(checkpointPool);
   const graph = buildSupportGraph({ nodes: hosted, checkpointer, expiryPath: env.APPROVAL_EXPIRY_PATH });
   const runner = createStepRunner({ graph, pool: lockPool });
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? spec.service, logger });
@@ -114,8 +146,7 @@ export async function startAgentService(spec: AgentServiceSpec, env: AgentServic
     await consumer.stop();
     await producer.disconnect();
     await server.close();
-    redis.disconnect();
-    await Promise.all([pool.end(), lockPool.end(), checkpointPool.end()]);
+    await runtime.close();
   };
   onShutdown(stop, logger);
   return { metricsPort: server.port, logger, stop };
