@@ -17,33 +17,40 @@ export const moderation = z.object({
 });
 export type Moderation = z.infer<typeof moderation>;
 
+const probability = z.number().min(0).max(1);
+
 export const triageCategory = z.enum(['billing', 'refund', 'shipping', 'account', 'technical', 'legal', 'other']);
+export const priority = z.enum(['low', 'normal', 'high', 'urgent']);
+export const sentiment = z.enum(['positive', 'neutral', 'negative']);
 export const triageDecision = z.object({
   category: triageCategory,
-  priority: z.enum(['low', 'normal', 'high', 'urgent']),
-  sentiment: z.enum(['positive', 'neutral', 'negative']),
-  language: z.string().min(2).max(12),
-  intent: z.string().min(1).max(64),
-  confidence: z.number().min(0).max(1),
+  priority,
+  sentiment,
+  /** BCP 47 primary language tag, e.g. `en`, `de`. */
+  language: z.string().regex(/^[a-z]{2,3}$/, 'a BCP 47 primary language tag such as "en"'),
+  /** Short snake_case intent, e.g. `request_refund`. */
+  intent: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a snake_case identifier'),
+  confidence: probability,
   /** e.g. legal_threat, account_closure, refund_request, duplicate_charge */
   signals: z.array(z.string()),
-  refundAmount: money.nullable(),
+  refundAmount: z.object({ amountMicros: z.number().int().nonnegative(), currency: z.string().regex(/^[A-Z]{3}$/) }).nullable(),
   orderId: z.string().nullable(),
 });
 export type TriageDecision = z.infer<typeof triageDecision>;
 
-export const source = z.object({ id: z.string(), title: z.string(), text: z.string(), score: z.number() });
+export const source = z.object({ id: z.string().min(1), title: z.string(), text: z.string(), score: z.number() });
 export type Source = z.infer<typeof source>;
 
 export const draftReply = z.object({
   reply: z.string(),
+  /** Ids of the sources the reply actually uses. */
   citations: z.array(z.string()),
-  confidence: z.number().min(0).max(1),
+  confidence: probability,
 });
 export type DraftReply = z.infer<typeof draftReply>;
 
 export const qualityReview = z.object({
-  score: z.number().min(0).max(1),
+  score: probability,
   issues: z.array(z.string()),
   verdict: z.enum(['pass', 'revise']),
 });

@@ -1,3 +1,4 @@
+import { customerTier, draftReply, moderation, priority, qualityReview, sentiment, source, triageCategory, triageDecision } from '@supportstream/domain';
 import { z } from 'zod';
 
 /**
@@ -5,26 +6,15 @@ import { z } from 'zod';
  * answer is parsed and validated against the output schema, so an agent only ever sees valid data.
  */
 
-const probability = z.number().min(0).max(1);
-
-export const customerTierSchema = z.enum(['STANDARD', 'PREMIUM', 'VIP']);
-export const categorySchema = z.enum(['billing', 'refund', 'shipping', 'account', 'technical', 'legal', 'other']);
-export const prioritySchema = z.enum(['low', 'normal', 'high', 'urgent']);
-export const sentimentSchema = z.enum(['positive', 'neutral', 'negative']);
-
-export const sourceSchema = z.object({
-  id: z.string().min(1),
-  title: z.string(),
-  text: z.string(),
-  score: z.number(),
-});
+// The output shapes are the domain's contracts: written once, used by the graph state too.
+export const customerTierSchema = customerTier;
+export const categorySchema = triageCategory;
+export const prioritySchema = priority;
+export const sentimentSchema = sentiment;
+export const sourceSchema = source;
 
 export const moderateInputSchema = z.object({ text: z.string() });
-export const moderateOutputSchema = z.object({
-  verdict: z.enum(['allow', 'block']),
-  categories: z.array(z.string()),
-  reason: z.string(),
-});
+export const moderateOutputSchema = moderation;
 
 export const triageInputSchema = z.object({
   message: z.string(),
@@ -33,20 +23,7 @@ export const triageInputSchema = z.object({
   /** Recent interactions of this customer, newest last. */
   history: z.array(z.string()),
 });
-export const triageOutputSchema = z.object({
-  category: categorySchema,
-  priority: prioritySchema,
-  sentiment: sentimentSchema,
-  /** BCP 47 primary language tag, e.g. `en`, `de`. */
-  language: z.string().regex(/^[a-z]{2,3}$/, 'a BCP 47 primary language tag such as "en"'),
-  /** Short snake_case intent, e.g. `request_refund`. */
-  intent: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a snake_case identifier'),
-  confidence: probability,
-  /** e.g. `legal_threat`, `account_closure`, `refund_request`. */
-  signals: z.array(z.string()),
-  refundAmount: z.object({ amountMicros: z.number().int().nonnegative(), currency: z.string().regex(/^[A-Z]{3}$/) }).nullable(),
-  orderId: z.string().nullable(),
-});
+export const triageOutputSchema = triageDecision;
 
 export const draftInputSchema = z.object({
   message: z.string(),
@@ -58,12 +35,7 @@ export const draftInputSchema = z.object({
   /** Quality feedback from a failed review; empty on the first draft. */
   previousIssues: z.array(z.string()),
 });
-export const draftOutputSchema = z.object({
-  reply: z.string(),
-  /** Ids of the sources the reply actually uses. */
-  citations: z.array(z.string()),
-  confidence: probability,
-});
+export const draftOutputSchema = draftReply;
 
 export const reviewInputSchema = z.object({
   message: z.string(),
@@ -74,11 +46,7 @@ export const reviewInputSchema = z.object({
   /** The tool results the draft had; a refund commitment is only acceptable when one confirms it. */
   facts: z.array(z.string()).default([]),
 });
-export const reviewOutputSchema = z.object({
-  score: probability,
-  issues: z.array(z.string()),
-  verdict: z.enum(['pass', 'revise']),
-});
+export const reviewOutputSchema = qualityReview;
 
 export const TASKS = {
   moderate: { input: moderateInputSchema, output: moderateOutputSchema },
