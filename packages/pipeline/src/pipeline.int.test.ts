@@ -1,4 +1,4 @@
-import { sampleContext, sampleEvent, waitFor } from '@supportstream/testing';
+import { readTopic, sampleContext, sampleEvent, testKafka, waitFor } from '@supportstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SupportEvent } from '@supportstream/events';
 import { startHarness, type Harness } from '../test/harness.js';
@@ -125,6 +125,25 @@ describe('the agent pipeline on the real stack (scripted agents)', () => {
     const secondStart = events.findIndex((event) => event.type === 'AgentStepCompleted' && event.metadata.requestId === second.metadata.requestId);
     expect(secondStart).toBeGreaterThan(firstDone);
   }, 60_000);
+
+  it('announces a retriable step failure as StepFailed and completes after the retry', async () => {
+    const request = await ask('flaky question');
+    const { conversationId } = request.metadata;
+    const failed = await waitForEvent(conversationId, (event) => event.type === 'StepFailed', 'the failure');
+    expect(failed.type === 'StepFailed' && failed.data).toMatchObject({ node: 'research', errorCode: 'VECTOR_STORE_UNAVAILABLE', retriable: true, willRetry: true, attempt: 1 });
+    const completed = await waitForEvent(conversationId, (event) => event.type === 'RunCompleted', 'the run');
+    expect(completed.type === 'RunCompleted' && completed.data.outcome).toBe('RESOLVED');
+  });
+
+  it('announces a non-retriable step failure as StepFailed and dead-letters its trigger', async () => {
+    const request = await ask('please explode');
+    const { conversationId } = request.metadata;
+    const failed = await waitForEvent(conversationId, (event) => event.type === 'StepFailed', 'the failure');
+    expect(failed.type === 'StepFailed' && failed.data).toMatchObject({ node: 'research', errorCode: 'RESEARCH_BROKEN', retriable: false, willRetry: false });
+    const letters = await readTopic(testKafka('dlq-reader'), harness.topic('agent.actions.dlq'), 1);
+    expect(letters.some((letter) => letter.key === conversationId && letter.headers['dlq-error-code'] === 'RESEARCH_BROKEN')).toBe(true);
+    expect(ofConversation(conversationId).some((event) => event.type === 'RunCompleted')).toBe(false);
+  });
 
   it('re-emits identical events for a redelivered trigger and runs nothing again', async () => {
     const request = await ask('Where is my parcel?');

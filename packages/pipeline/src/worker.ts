@@ -1,10 +1,11 @@
-import { stableId, type EventFactory, type SupportEvent, type TopicName } from '@supportstream/events';
+import { errorCode, errorMessage, isRetriable } from '@supportstream/errors';
+import { causedBy, deterministicEventId, stableId, type EventFactory, type SupportEvent, type TopicName } from '@supportstream/events';
 import { isNodeName, threadHistory, type ApprovalRequest, type ApprovalResume, type NodeName, type RequestInfo, type SupportGraph } from '@supportstream/graph';
 import type { EventHandlers, EventProducer, HandlerContext } from '@supportstream/kafka';
 import type { Logger, Registry } from '@supportstream/observability';
 import { Counter } from 'prom-client';
 import { stepEvents } from './stepEvents.js';
-import type { StepOutcome, StepRunner } from './stepRunner.js';
+import { runIdOf, type StepOutcome, type StepRunner } from './stepRunner.js';
 
 export interface AgentWorkerOptions {
   /** Service name, e.g. `triage`. */
@@ -27,6 +28,8 @@ export interface AgentWorkerOptions {
    * its events were produced (before the trigger's offset is committed).
    */
   readonly faults?: { readonly afterCheckpoint?: number; readonly afterPublish?: number; readonly random?: () => number };
+  /** Attempts the consumer makes for a retriable failure (first try included), to say whether a StepFailed will be retried. */
+  readonly maxAttempts?: number;
 }
 
 export interface AgentWorker {
@@ -50,6 +53,7 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
   const steps = counter(options.metrics, 'agent_steps_total', 'Graph steps handled, by node and outcome (ran, replayed, paused, stale)', ['service', 'node', 'outcome']);
   const refusals = counter(options.metrics, 'approvals_refused_total', 'Approval decisions refused, by reason', ['service', 'reason']);
   const queued = counter(options.metrics, 'conversation_requests_queued_total', 'Follow-ups queued behind a run in flight', ['service']);
+  const failures = counter(options.metrics, 'agent_step_failures_total', 'Steps that failed, by node and whether retriable', ['service', 'node', 'retriable']);
 
   const random = options.faults?.random ?? Math.random;
   const maybeCrash = (probability: number | undefined, where: string) => {
@@ -69,9 +73,41 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
     maybeCrash(options.faults?.afterPublish, 'after produce, before commit');
   }
 
+  const maxAttempts = options.maxAttempts ?? 6;
+
+  /**
+   * Runs a step; a failure becomes a StepFailed event (expected failures are events) and is then
+   * rethrown, so the consumer retries it (retriable) or dead-letters the trigger (not retriable).
+   */
+  async function step(threadId: string, node: NodeName, fromCheckpointId: string, trigger: SupportEvent, context: HandlerContext, resume?: ApprovalResume): Promise<StepOutcome> {
+    try {
+      return await runner.runStep(threadId, node, fromCheckpointId, resume);
+    } catch (error) {
+      const retriable = isRetriable(error);
+      const failed = factory.create(
+        'StepFailed',
+        {
+          runId: runIdOf(trigger.metadata.requestId),
+          node,
+          checkpointId: fromCheckpointId,
+          attempt: context.attempt,
+          errorCode: errorCode(error),
+          errorMessage: errorMessage(error).slice(0, 2_000),
+          retriable,
+          willRetry: retriable && context.attempt < maxAttempts,
+        },
+        { ...causedBy(trigger) },
+        deterministicEventId({ conversationId: threadId, checkpointId: fromCheckpointId, node, eventType: 'StepFailed', index: context.attempt }),
+      );
+      failures.inc({ service, node, retriable: String(retriable) });
+      await producer.publish([failed]).catch((publishError: unknown) => context.logger.error({ err: publishError }, 'could not publish StepFailed'));
+      throw error;
+    }
+  }
+
   async function beginRun(trigger: SupportEvent, beginning: { checkpointId: string | undefined }, threadId: string, context: HandlerContext): Promise<void> {
     if (!beginning.checkpointId) return;
-    await publishStep(await runner.runStep(threadId, 'moderate', beginning.checkpointId), trigger, context);
+    await publishStep(await step(threadId, 'moderate', beginning.checkpointId, trigger, context), trigger, context);
   }
 
   const handlers: { -readonly [K in keyof EventHandlers]: EventHandlers[K] } = {};
@@ -113,7 +149,7 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
     handlers.AgentStepCompleted = async (event, context) => {
       const next = event.data.next;
       if (next === null || !isNodeName(next) || !hosted.has(next)) return;
-      await publishStep(await runner.runStep(event.metadata.conversationId, next, event.data.checkpointId), event, context);
+      await publishStep(await step(event.metadata.conversationId, next, event.data.checkpointId, event, context), event, context);
     };
   }
 
@@ -124,7 +160,7 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
       const current = await runner.readThread(threadId);
       const pending = current.interrupts[0] as ApprovalRequest | undefined;
       if (pending?.approvalId === approvalId && current.checkpointId) {
-        await publishStep(await runner.runStep(threadId, 'escalate', current.checkpointId, { ...decision, decisionEventId: event.metadata.eventId }), event, context);
+        await publishStep(await step(threadId, 'escalate', current.checkpointId, event, context, { ...decision, decisionEventId: event.metadata.eventId }), event, context);
         return;
       }
       // The same decision again (a redelivery): re-emit what it caused, nothing else.

@@ -62,7 +62,7 @@ export async function startHarness(nodes: NodeImplementations, services: readonl
 
   const runners: ConsumerRunner[] = [];
   for (const spec of services) {
-    const worker = createAgentWorker({ ...spec, runner, graph, producer, factory, logger, metrics });
+    const worker = createAgentWorker({ ...spec, runner, graph, producer, factory, logger, metrics, maxAttempts: 4 });
     const consumer = createConsumerRunner({
       kafka,
       codec,

@@ -1,8 +1,10 @@
 // Scripted node implementations for pipeline tests: the runtime is under test, not the agents.
+import { InvalidInputError, TransientError } from '@supportstream/errors';
 import type { NodeImplementations } from '@supportstream/graph';
 import { terminalNodes } from '@supportstream/graph';
 
 export function scriptedNodes(): NodeImplementations {
+  const flaked = new Set<string>();
   return {
     moderate: (state) =>
       Promise.resolve({
@@ -28,7 +30,15 @@ export function scriptedNodes(): NodeImplementations {
         summary: refund ? 'refund request' : 'question',
       });
     },
-    research: () => Promise.resolve({ update: { sources: [{ id: 'kb-1', title: 'Help', text: 'Answer.', score: 0.9 }] }, summary: 'found kb-1' }),
+    research: (state) => {
+      const message = state.request?.message ?? '';
+      if (/explode/.test(message)) return Promise.reject(new InvalidInputError('RESEARCH_BROKEN', 'the knowledge base rejected the query'));
+      if (/flaky/.test(message) && !flaked.has(state.runId)) {
+        flaked.add(state.runId);
+        return Promise.reject(new TransientError('VECTOR_STORE_UNAVAILABLE', 'vector store timed out'));
+      }
+      return Promise.resolve({ update: { sources: [{ id: 'kb-1', title: 'Help', text: 'Answer.', score: 0.9 }] }, summary: 'found kb-1' });
+    },
     solution: (state) =>
       Promise.resolve({
         update: {
