@@ -25,3 +25,4 @@ export {
   type TopicSpec,
 } from './topics.js';
 export { readToEnd, type ReadRecord, type ReadToEndOptions } from './readToEnd.js';
+export { mergeHandlers } from './mergeHandlers.js';

@@ -4,11 +4,12 @@ import { runMigrations } from '@supportstream/db';
 import { createScratchSchema, type ScratchSchema } from '@supportstream/db/testing';
 import { createEventCodec, createEventFactory, EVENT_TYPES, topicOf, type EventCodec, type SupportEvent } from '@supportstream/events';
 import { buildSupportGraph, type NodeImplementations, type NodeName } from '@supportstream/graph';
-import { createConsumerRunner, createEventProducer, createKafka, type ConsumerRunner, type EventProducer } from '@supportstream/kafka';
+import { createConsumerRunner, createEventProducer, createKafka, mergeHandlers, type ConsumerRunner, type EventProducer } from '@supportstream/kafka';
 import { createMetricsRegistry, type Registry } from '@supportstream/observability';
 import { createTopics, deleteTopics, stackConfig, testLogger, uniqueName } from '@supportstream/testing';
 import { createCheckpointer } from '../src/checkpointer.js';
 import { createStepRunner } from '../src/stepRunner.js';
+import { createApprovalExpiry } from '../src/approvalExpiry.js';
 import { createAgentWorker } from '../src/worker.js';
 
 export interface ServiceSpec {
@@ -61,8 +62,15 @@ export async function startHarness(nodes: NodeImplementations, services: readonl
   const factory = createEventFactory({ producer: 'pipeline-test' });
 
   const runners: ConsumerRunner[] = [];
+  const expiries: { stop(): void }[] = [];
   for (const spec of services) {
     const worker = createAgentWorker({ ...spec, runner, graph, producer, factory, logger, metrics, maxAttempts: 4 });
+    const expiry = spec.resumesApprovals ? createApprovalExpiry({ pool: db.pool, producer, factory, logger, metrics, checkEveryMs: 200, fallbackPath: 'handoff' }) : undefined;
+    if (expiry) {
+      expiry.start();
+      expiries.push(expiry);
+    }
+    const handlers = expiry ? mergeHandlers(expiry.handlers, worker.handlers) : worker.handlers;
     const consumer = createConsumerRunner({
       kafka,
       codec,
@@ -70,7 +78,7 @@ export async function startHarness(nodes: NodeImplementations, services: readonl
       metrics,
       groupId: `${prefix}-${spec.service}`,
       topics: worker.topics.map(topic),
-      handlers: worker.handlers,
+      handlers,
       retry: { retries: 3, minDelayMs: 50, maxDelayMs: 500 },
     });
     runners.push(consumer);
@@ -101,6 +109,7 @@ export async function startHarness(nodes: NodeImplementations, services: readonl
     db,
     topic,
     async stop() {
+      for (const expiry of expiries) expiry.stop();
       await Promise.all(runners.map((consumer) => consumer.stop()));
       await producer.disconnect();
       await deleteTopics(kafka, topicNames);

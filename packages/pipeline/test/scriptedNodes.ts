@@ -3,7 +3,7 @@ import { InvalidInputError, TransientError } from '@supportstream/errors';
 import type { NodeImplementations } from '@supportstream/graph';
 import { terminalNodes } from '@supportstream/graph';
 
-export function scriptedNodes(): NodeImplementations {
+export function scriptedNodes(options: { approvalTtlMs?: number } = {}): NodeImplementations {
   const flaked = new Set<string>();
   return {
     moderate: (state) =>
@@ -48,6 +48,6 @@ export function scriptedNodes(): NodeImplementations {
         summary: 'drafted',
       }),
     quality: () => Promise.resolve({ update: { review: { score: 0.9, issues: [], verdict: 'pass' } }, summary: 'passed' }),
-    ...terminalNodes({ approvalTtlMs: 60 * 60 * 1000 }),
+    ...terminalNodes({ approvalTtlMs: options.approvalTtlMs ?? 60 * 60 * 1000 }),
   };
 }

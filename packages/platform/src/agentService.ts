@@ -2,7 +2,7 @@ import { cachedModels, createAgentNodes, postgresCallCache } from '@supportstrea
 import { createPool } from '@supportstream/db';
 import { createEventCodec, createEventFactory } from '@supportstream/events';
 import { buildSupportGraph, type NodeImplementations, type NodeName } from '@supportstream/graph';
-import { createConsumerRunner, createEventProducer, createKafka, onShutdown, redisProcessedEvents, type EventHandlers } from '@supportstream/kafka';
+import { createConsumerRunner, createEventProducer, createKafka, mergeHandlers, onShutdown, redisProcessedEvents } from '@supportstream/kafka';
 import { createModelResolver, PgAgentSettingsStore } from '@supportstream/llm';
 import { embedderFromConfig, redisSessionMemory, vectorStoreFromConfig } from '@supportstream/memory';
 import { createLogger, createMetricsRegistry, startMetricsServer, type Logger } from '@supportstream/observability';
@@ -76,19 +76,6 @@ export interface RunningService {
   readonly metricsPort: number;
   readonly logger: Logger;
   stop(): Promise<void>;
-}
-
-/** Merges handler maps; when both handle a type, both run, the first one first. */
-function mergeHandlers(first: EventHandlers, second: EventHandlers): EventHandlers {
-  const merged: Record<string, (event: never, context: never) => Promise<void>> = { ...(first as Record<string, never>) };
-  for (const [type, handler] of Object.entries(second as Record<string, (event: never, context: never) => Promise<void>>)) {
-    const before = merged[type];
-    merged[type] = before ? async (event, context) => {
-      await before(event, context);
-      await handler(event, context);
-    } : handler;
-  }
-  return merged;
 }
 
 /**
