@@ -27,7 +27,7 @@ export function createAgentNodes(deps: AgentDependencies): Required<NodeImplemen
     moderate: moderateNode(deps.models),
     triage: triageNode(deps.models, deps.sessions),
     research: researchNode({ store: deps.store, embedder: deps.embedder }),
-    solution: solutionNode(deps.models, deps.tools, deps.tone),
+    solution: solutionNode(deps.models, deps.tools, deps.sessions, deps.tone),
     quality: qualityNode(deps.models),
     escalate: terminal.escalate,
     respond: withMemoryEffects(terminal.respond, memory),

@@ -1,5 +1,6 @@
 import type { ProposedAction } from '@supportstream/domain';
 import type { NodeImplementation } from '@supportstream/graph';
+import type { SessionMemory } from '@supportstream/memory';
 import type { AgentTools, MoneyView } from '@supportstream/tools';
 import type { AgentModels } from '../models.js';
 
@@ -17,14 +18,24 @@ const formatRequested = (amount: { amountMicros: number; currency: string } | nu
  * refundable amount are looked up and computed exactly, and a refund is proposed as an action
  * with that amount (the policy then decides whether a supervisor must approve it).
  */
-export function solutionNode(models: AgentModels, tools: AgentTools, tone: (tenantId: string) => Promise<string>): NodeImplementation {
+const WEEK_MS = 7 * 24 * 3600 * 1000;
+const ordinal = (n: number) => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
+
+export function solutionNode(models: AgentModels, tools: AgentTools, sessions: SessionMemory, tone: (tenantId: string) => Promise<string>): NodeImplementation {
   return async (state, context) => {
     const request = state.request;
     const triage = state.triageDecision;
     if (!request || !triage) throw new Error('solution: the run has no request or triage decision');
-    // Only tool results are facts: earlier cases are context for research, not statements about this customer.
+    // Only tool results and the customer's own record are facts: earlier cases of other customers are
+    // context for research, not statements about this customer.
     const facts: string[] = [];
     const actions: ProposedAction[] = [];
+    // Session memory: a customer who keeps writing gets that acknowledged.
+    const since = Date.parse(request.receivedAt) - WEEK_MS;
+    const recentContacts = (await sessions.recent(request.tenantId, request.customerId, 20)).filter(
+      (interaction) => interaction.role === 'customer' && Date.parse(interaction.at) >= since && interaction.at !== request.receivedAt,
+    ).length;
+    if (recentContacts >= 2) facts.push(`This is your ${ordinal(recentContacts + 1)} message to us in the past 7 days.`);
     if (triage.orderId) {
       const order = await tools.lookupOrder({ tenantId: request.tenantId, orderId: triage.orderId, customerId: request.customerId });
       facts.push(order.fact);
@@ -45,6 +56,18 @@ export function solutionNode(models: AgentModels, tools: AgentTools, tone: (tena
     } else if (triage.category === 'billing') {
       const overview = await tools.customerOverview({ tenantId: request.tenantId, customerId: request.customerId, recentOrders: 3 });
       facts.push(overview.fact);
+    }
+    if (/cancel/.test(triage.intent) || /\b(subscription|cancel|abo|kündig)/i.test(request.message)) {
+      const proration = await tools.computeProration({ tenantId: request.tenantId, customerId: request.customerId });
+      facts.push(proration.fact);
+      if (proration.status === 'ok' && BigInt(proration.proration.refund.amountMicros) > 0n) {
+        actions.push({
+          kind: 'refund',
+          description: `Prorated refund of ${proration.proration.refund.formatted} for ${proration.proration.unusedDays} unused day(s) of the subscription`,
+          amount: toMoney(proration.proration.refund),
+          parameters: { reason: 'proration', unusedDays: String(proration.proration.unusedDays) },
+        });
+      }
     }
     if (triage.signals.includes('account_closure')) {
       actions.push({ kind: 'account_closure', description: `Close the account of ${request.customerId} after verification`, amount: null, parameters: { customerId: request.customerId } });
