@@ -6,7 +6,7 @@ import { createConsumerRunner, createEventProducer, createKafka, mergeHandlers, 
 import { createModelResolver, PgAgentSettingsStore } from '@supportstream/llm';
 import { embedderFromConfig, redisSessionMemory, vectorStoreFromConfig } from '@supportstream/memory';
 import { createLogger, createMetricsRegistry, startMetricsServer, type Logger } from '@supportstream/observability';
-import { createAgentWorker, createApprovalExpiry, createCheckpointer, createStepRunner } from '@supportstream/pipeline';
+import { createAgentWorker, createApprovalExpiry, createCheckpointer, createStepRunner, pruneCheckpoints } from '@supportstream/pipeline';
 import { createAgentTools, postgresCrmDirectory } from '@supportstream/tools';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { Redis } from 'ioredis';
@@ -121,6 +121,25 @@ export async function startAgentService(spec: AgentServiceSpec, env: AgentServic
     partitionsConsumedConcurrently: env.KAFKA_PARTITIONS_CONCURRENCY,
   });
 
+  // One service applies the checkpoint retention policy on a timer; the others never prune.
+  let pruning: NodeJS.Timeout | undefined;
+  if (spec.resumesApprovals && env.CHECKPOINT_PRUNE_INTERVAL_MS > 0) {
+    let busy = false;
+    pruning = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      pruneCheckpoints(graph, pool, { idleDays: env.CHECKPOINT_IDLE_DAYS })
+        .then((report) => {
+          if (report.threads > 0 || report.cachedCalls > 0) logger.info({ report }, 'checkpoint retention applied');
+        })
+        .catch((error: unknown) => logger.warn({ err: error }, 'checkpoint retention failed; will retry'))
+        .finally(() => {
+          busy = false;
+        });
+    }, env.CHECKPOINT_PRUNE_INTERVAL_MS);
+    pruning.unref();
+  }
+
   await codec.prepare();
   await producer.connect();
   await consumer.start();
@@ -129,6 +148,7 @@ export async function startAgentService(spec: AgentServiceSpec, env: AgentServic
   logger.info({ nodes: spec.nodes, metricsPort: server.port }, 'service started');
 
   const stop = async () => {
+    if (pruning) clearInterval(pruning);
     expiry?.stop();
     await consumer.stop();
     await producer.disconnect();

@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import { createEventCodec, EVENT_TYPES, TOPIC_NAMES, type SupportEvent } from '@supportstream/events';
-import { createConsumerRunner, createKafka, type ConsumerRunner } from '@supportstream/kafka';
-import { createMetricsRegistry } from '@supportstream/observability';
-import { AGENT_SERVICES, cliPath, stackConfig, startService, stopService, testLogger, uniqueName, waitFor, type AgentServiceName, type ServiceProcess } from '@supportstream/testing';
+import type { SupportEvent } from '@supportstream/events';
+import type { ConsumerRunner } from '@supportstream/kafka';
+import { AGENT_SERVICES, startService, stopService, waitFor, type AgentServiceName, type ServiceProcess } from '@supportstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, startObserver } from '../test/e2eSupport.js';
 
 /**
  * Crash test: many conversations in flight while the step services die, and are restarted, at
@@ -14,8 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * offset commit). Every conversation must still complete exactly once: one RunCompleted, one
  * reply, and every step announced under exactly one event id.
  */
-const run = promisify(execFile);
-const cli = async (...args: string[]) => (await run(process.execPath, [cliPath(), ...args], { env: process.env, timeout: 60_000 })).stdout.trim();
 
 // Steps take as long as a (fast) real model's would, so kills land in the middle of them. The
 // consumer-side dedup is off: redelivered triggers must be absorbed by the step runner itself.
@@ -65,26 +61,7 @@ function seeded(seed: number): () => number {
 beforeAll(async () => {
   await cli('db', 'migrate');
   await cli('knowledge', 'ingest');
-  const config = stackConfig();
-  observer = createConsumerRunner({
-    kafka: createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'crash-observer', logger: testLogger() }),
-    codec: createEventCodec({ registryUrl: config.SCHEMA_REGISTRY_URL }),
-    logger: testLogger(),
-    metrics: createMetricsRegistry({}, false),
-    groupId: uniqueName('crash-observer'),
-    topics: [...TOPIC_NAMES],
-    fromBeginning: false,
-    handlers: Object.fromEntries(
-      EVENT_TYPES.map((type) => [
-        type,
-        (event: SupportEvent) => {
-          seen.push(event);
-          return Promise.resolve();
-        },
-      ]),
-    ),
-  });
-  await observer.start();
+  observer = await startObserver('crash-observer', seen);
   for (const name of AGENT_SERVICES) {
     supervisors.push(supervise(name));
     await waitFor(() => services.has(name), { timeoutMs: 90_000, description: `${name} to start` });

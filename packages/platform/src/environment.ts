@@ -17,6 +17,10 @@ export const agentServiceEnvSchema = platformEnvSchema.extend(memoryEnvSchema.sh
    * off to prove that.
    */
   DEDUPE_PROCESSED_EVENTS: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  /** Checkpoint retention: closed conversations idle this long are compacted to their latest checkpoint. */
+  CHECKPOINT_IDLE_DAYS: z.coerce.number().min(0).default(30),
+  /** How often the approvals service applies the retention policy (0 turns it off). */
+  CHECKPOINT_PRUNE_INTERVAL_MS: z.coerce.number().int().min(0).default(60 * 60 * 1000),
   /** Crash test only: probability of killing the process after a checkpoint, before producing. */
   FAULT_CRASH_AFTER_CHECKPOINT: z.coerce.number().min(0).max(1).default(0),
   /** Crash test only: probability of killing the process after producing, before committing. */

@@ -1,13 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { createEventCodec, EVENT_TYPES, TOPIC_NAMES, type SupportEvent } from '@supportstream/events';
-import { createConsumerRunner, createKafka, type ConsumerRunner } from '@supportstream/kafka';
-import { createMetricsRegistry } from '@supportstream/observability';
-import { AGENT_SERVICES, cliPath, stackConfig, startService, stopService, testLogger, uniqueName, waitFor, type ServiceProcess } from '@supportstream/testing';
+import type { SupportEvent } from '@supportstream/events';
+import type { ConsumerRunner } from '@supportstream/kafka';
+import { AGENT_SERVICES, startService, stopService, waitFor, type ServiceProcess } from '@supportstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, startObserver } from '../test/e2eSupport.js';
 
-const run = promisify(execFile);
-const cli = async (...args: string[]) => (await run(process.execPath, [cliPath(), ...args], { env: process.env, timeout: 60_000 })).stdout.trim();
 
 const services: ServiceProcess[] = [];
 const seen: SupportEvent[] = [];
@@ -16,26 +12,7 @@ let observer: ConsumerRunner;
 beforeAll(async () => {
   await cli('db', 'migrate');
   await cli('knowledge', 'ingest');
-  const config = stackConfig();
-  observer = createConsumerRunner({
-    kafka: createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'e2e-observer', logger: testLogger() }),
-    codec: createEventCodec({ registryUrl: config.SCHEMA_REGISTRY_URL }),
-    logger: testLogger(),
-    metrics: createMetricsRegistry({}, false),
-    groupId: uniqueName('e2e-observer'),
-    topics: [...TOPIC_NAMES],
-    fromBeginning: false,
-    handlers: Object.fromEntries(
-      EVENT_TYPES.map((type) => [
-        type,
-        (event: SupportEvent) => {
-          seen.push(event);
-          return Promise.resolve();
-        },
-      ]),
-    ),
-  });
-  await observer.start();
+  observer = await startObserver('e2e-observer', seen);
   for (const name of AGENT_SERVICES) services.push(await startService(name, { APPROVAL_EXPIRY_CHECK_MS: '500', KAFKA_SESSION_TIMEOUT_MS: '10000' }));
 }, 180_000);
 
