@@ -1,0 +1,74 @@
+import type { SupportEvent } from '@supportstream/events';
+import type { EventHandlers } from '@supportstream/kafka';
+import type { Logger, Registry } from '@supportstream/observability';
+import type pg from 'pg';
+import { Counter } from 'prom-client';
+import { deliver } from './webhook.js';
+
+export interface NotifierOptions {
+  readonly pool: pg.Pool;
+  readonly replyWebhookUrl: string | undefined;
+  readonly alertWebhookUrl: string | undefined;
+  readonly secret: string;
+  readonly timeoutMs: number;
+  readonly logger: Logger;
+  readonly metrics: Registry;
+}
+
+/**
+ * Delivers replies and supervisor alerts to their webhooks. A delivery is recorded after the
+ * receiver accepted it and checked before every attempt, so redelivered events are not sent
+ * twice; failures are retried by the consumer with backoff and dead-lettered after the last try.
+ */
+export function createNotifier(options: NotifierOptions): EventHandlers {
+  const delivered =
+    (options.metrics.getSingleMetric('notifications_delivered_total') as Counter | undefined) ??
+    new Counter({ name: 'notifications_delivered_total', help: 'Notifications accepted by their webhook, by kind and outcome', labelNames: ['kind', 'outcome'], registers: [options.metrics] });
+
+  async function send(kind: 'reply' | 'alert', id: string, url: string | undefined, event: SupportEvent, payload: Record<string, unknown>): Promise<void> {
+    if (!url) {
+      delivered.inc({ kind, outcome: 'no_webhook' });
+      return;
+    }
+    const already = await options.pool.query('SELECT 1 FROM delivered_notifications WHERE notification_id = $1', [id]);
+    if ((already.rowCount ?? 0) > 0) {
+      delivered.inc({ kind, outcome: 'duplicate' });
+      return;
+    }
+    const status = await deliver({ url, secret: options.secret, id, timeoutMs: options.timeoutMs, payload });
+    await options.pool.query(
+      `INSERT INTO delivered_notifications (notification_id, kind, conversation_id, target, status_code) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (notification_id) DO NOTHING`,
+      [id, kind, event.metadata.conversationId, url, status],
+    );
+    delivered.inc({ kind, outcome: 'delivered' });
+    options.logger.info({ kind, id, conversationId: event.metadata.conversationId, status }, 'notification delivered');
+  }
+
+  return {
+    ReplyReady: (event) =>
+      send('reply', event.data.replyId, options.replyWebhookUrl, event, {
+        type: 'reply',
+        replyId: event.data.replyId,
+        conversationId: event.metadata.conversationId,
+        tenantId: event.metadata.tenantId,
+        customerId: event.data.customerId,
+        channel: event.data.channel,
+        body: event.data.body,
+        citations: event.data.citations,
+        occurredAt: event.metadata.occurredAt.toISOString(),
+      }),
+    SupervisorAlert: (event) =>
+      send('alert', event.data.alertId, options.alertWebhookUrl, event, {
+        type: 'alert',
+        alertId: event.data.alertId,
+        conversationId: event.metadata.conversationId,
+        tenantId: event.metadata.tenantId,
+        severity: event.data.severity,
+        reason: event.data.reason,
+        message: event.data.message,
+        approvalId: event.data.approvalId,
+        occurredAt: event.metadata.occurredAt.toISOString(),
+      }),
+  };
+}
