@@ -67,6 +67,8 @@ node -e '
     if (!fs.existsSync(file)) continue;
     const report = JSON.parse(fs.readFileSync(file, "utf8"));
     passed += report.numPassedTests; failed += report.numFailedTests;
+    // A file that failed outside its tests (a hook, an import) counts as a failure too.
+    failed += report.testResults.filter((file) => file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed")).length;
     skipped += report.numPendingTests + report.numTodoTests;
   }
   console.log(`\n${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));

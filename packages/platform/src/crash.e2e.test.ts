@@ -42,6 +42,11 @@ async function supervise(name: AgentServiceName): Promise<void> {
   while (!stopping) {
     const service = await startService(name, env);
     services.set(name, service);
+    // The test ended while this restart was starting: stop it here, nobody else knows it.
+    if (stopping) {
+      await stopService(service);
+      return;
+    }
     await service.exited;
     if (stopping) return;
     restarts += 1;
