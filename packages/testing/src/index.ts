@@ -2,3 +2,4 @@ export { SAMPLE_DATA, sampleContext, sampleEvent } from './sampleEvents.js';
 export { uniqueName, waitFor, type WaitOptions } from './waitFor.js';
 export { createTopics, deleteTopics, produceRaw, readTopic, stackConfig, testKafka, testLogger, type RawRecord } from './stack.js';
 export { AGENT_SERVICES, cliPath, startService, stopService, type AgentServiceName, type ServiceProcess } from './services.js';
+export { scriptedConversation, type ScriptedConversationOptions } from './scriptedConversation.js';

@@ -1,0 +1,101 @@
+import { quoteIdentifier, withTransaction, type Pool } from '@supportstream/db';
+import { isRetriable } from '@supportstream/errors';
+import pRetry from 'p-retry';
+import { foldBatch, type ProjectedEvent } from './fold.js';
+import { addStatistics, applyApprovals, insertEvents, upsertConversations } from './store.js';
+
+/** One partition's messages, in offset order; `lastOffset` also covers messages that could not be decoded. */
+export interface PartitionBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly ProjectedEvent[];
+  readonly lastOffset: string;
+}
+
+export interface ApplyResult {
+  /** Events that changed the read model. */
+  readonly applied: number;
+  /** Events whose id was already projected (a re-emitted step event, a copy at another offset). */
+  readonly duplicates: number;
+  /** Messages below the stored offset (redelivered after a crash or a rebalance): skipped whole. */
+  readonly alreadyProjected: number;
+  /** Conversations changed, for the cache and live subscribers. */
+  readonly conversations: readonly { readonly conversationId: string; readonly tenantId: string }[];
+}
+
+export interface ProjectorOptions {
+  readonly pool: Pool;
+  readonly schema: string;
+  /** PostgreSQL NOTIFY channel told (on commit) which conversations changed; the gateway's live streams listen. */
+  readonly notifyChannel?: string;
+}
+
+export interface Projector {
+  readonly schema: string;
+  apply(batch: PartitionBatch): Promise<ApplyResult>;
+  /** Stored next offsets, `topic:partition` → offset. */
+  offsets(): Promise<Map<string, bigint>>;
+}
+
+export const CONVERSATION_CHANGES_CHANNEL = 'supportstream_conversation_changes';
+/** NOTIFY payloads are limited to 8000 bytes; conversation lists are sent in chunks well below it. */
+const NOTIFY_CHUNK = 60;
+
+/**
+ * The projector: one transaction per partition batch holds the read-model change AND the next
+ * offset, so a crash anywhere leaves both as they were. A redelivered message is below the stored
+ * offset and skipped; an event id seen before (a replayed step) changes nothing. Deadlocks and
+ * serialization failures are retried with the whole batch.
+ */
+export function createProjector(options: ProjectorOptions): Projector {
+  const schema = quoteIdentifier(options.schema);
+
+  async function applyOnce(batch: PartitionBatch): Promise<ApplyResult> {
+    return withTransaction(options.pool, async (client) => {
+      await client.query(`SET LOCAL search_path TO ${schema}`);
+      const stored = await client.query<{ next_offset: string }>('SELECT next_offset FROM offsets WHERE topic = $1 AND partition = $2 FOR UPDATE', [batch.topic, batch.partition]);
+      const next = BigInt(stored.rows[0]?.next_offset ?? '0');
+      const pending = batch.records.filter((record) => BigInt(record.offset) >= next);
+      const alreadyProjected = batch.records.length - pending.length;
+      if (BigInt(batch.lastOffset) < next) return { applied: 0, duplicates: 0, alreadyProjected, conversations: [] };
+
+      const delta = foldBatch(pending);
+      const inserted = await insertEvents(client, delta.events);
+      // Keep the first occurrence of each new id (a batch can hold the same event twice).
+      const fresh = pending.filter((record) => inserted.delete(record.event.metadata.eventId));
+      const change = fresh.length === pending.length ? delta : foldBatch(fresh);
+      await upsertConversations(client, change.conversations);
+      const closings = await applyApprovals(client, change.approvals);
+      await addStatistics(client, change, closings);
+      await client.query(
+        `INSERT INTO offsets (topic, partition, next_offset) VALUES ($1, $2, $3)
+         ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset`,
+        [batch.topic, batch.partition, (BigInt(batch.lastOffset) + 1n).toString()],
+      );
+      const conversations = change.conversations.map((row) => ({ conversationId: row.conversation_id, tenantId: row.tenant_id }));
+      if (options.notifyChannel !== undefined) {
+        for (let index = 0; index < conversations.length; index += NOTIFY_CHUNK) {
+          const chunk = conversations.slice(index, index + NOTIFY_CHUNK).map((row) => row.conversationId);
+          await client.query('SELECT pg_notify($1, $2)', [options.notifyChannel, JSON.stringify(chunk)]);
+        }
+      }
+      return { applied: fresh.length, duplicates: pending.length - fresh.length, alreadyProjected, conversations };
+    });
+  }
+
+  return {
+    schema: options.schema,
+    apply: (batch) =>
+      pRetry(() => applyOnce(batch), {
+        retries: 5,
+        minTimeout: 50,
+        maxTimeout: 2_000,
+        randomize: true,
+        shouldRetry: ({ error }) => isRetriable(error),
+      }),
+    async offsets() {
+      const result = await options.pool.query<{ topic: string; partition: number; next_offset: string }>(`SELECT topic, partition, next_offset FROM ${schema}.offsets`);
+      return new Map(result.rows.map((row) => [`${row.topic}:${row.partition}`, BigInt(row.next_offset)]));
+    },
+  };
+}

@@ -1,0 +1,180 @@
+import { InvalidInputError, TransientError } from '@supportstream/errors';
+import type { EventCodec } from '@supportstream/events';
+import { withTransaction, type Pool } from '@supportstream/db';
+import type { Logger } from '@supportstream/observability';
+import { createMetricsRegistry } from '@supportstream/observability';
+import type { Kafka } from 'kafkajs';
+import { compareChecksums, readModelChecksums, type ChecksumComparison, type ReadModelChecksums } from './checksum.js';
+import { createProjectionConsumer } from './consumer.js';
+import { createProjector } from './projector.js';
+import { dropReadModel, ensureReadModel } from './schema.js';
+
+export interface RebuildProgress {
+  readonly phase: 'replay' | 'catch-up';
+  readonly messages: number;
+  readonly remaining: number;
+  readonly eventsPerSecond: number;
+  readonly elapsedSeconds: number;
+}
+
+export interface RebuildOptions {
+  readonly kafka: Kafka;
+  readonly codec: EventCodec;
+  readonly pool: Pool;
+  readonly logger: Logger;
+  readonly topics: readonly string[];
+  /** A fresh schema to rebuild into; refused if it exists unless `replace`. */
+  readonly targetSchema: string;
+  readonly replace?: boolean;
+  /** Compare with this live schema at the same offsets (omit to only rebuild). */
+  readonly liveSchema?: string;
+  /** How long to wait for the live projection to reach the log end seen at the start (default 60 s). */
+  readonly catchUpTimeoutMs?: number;
+  /** Fails when no message is projected for this long while some remain (default 60 s). */
+  readonly stallTimeoutMs?: number;
+  readonly onProgress?: (progress: RebuildProgress) => void;
+  readonly progressIntervalMs?: number;
+}
+
+export interface RebuildReport {
+  readonly targetSchema: string;
+  readonly messages: number;
+  /** All of it: replay, catch-up to the live offsets, checksums. */
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  /** The replay to the log end seen at the start, alone: the rebuild speed. */
+  readonly replay: { readonly messages: number; readonly seconds: number; readonly eventsPerSecond: number };
+  readonly checksums: ReadModelChecksums;
+  /** Present when compared with the live read model. */
+  readonly comparison?: ChecksumComparison & { readonly atOffsets: Record<string, string> };
+}
+
+const key = (topic: string, partition: number) => `${topic}:${partition}`;
+
+/**
+ * Rebuilds the read model from offset 0 into a fresh schema, then proves it equal to the live one:
+ * it replays to the log end seen at the start, waits until the live projection is at least there,
+ * reads the live offsets and checksums in one snapshot, replays exactly up to those offsets, and
+ * compares the checksums table by table.
+ */
+export async function rebuildReadModel(options: RebuildOptions): Promise<RebuildReport> {
+  const logger = options.logger.child({ component: 'rebuild', schema: options.targetSchema });
+  const exists = await options.pool.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [options.targetSchema]);
+  if ((exists.rowCount ?? 0) > 0) {
+    if (!options.replace) throw new InvalidInputError('REBUILD_TARGET_EXISTS', `schema ${options.targetSchema} exists; choose another target or pass replace`);
+    await dropReadModel(options.pool, options.targetSchema);
+  }
+  await ensureReadModel(options.pool, options.targetSchema);
+
+  const admin = options.kafka.admin();
+  await admin.connect();
+  const targets = new Map<string, bigint>();
+  const positions = new Map<string, bigint>();
+  try {
+    for (const topic of options.topics) {
+      for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+        targets.set(key(topic, partition), BigInt(high));
+        positions.set(key(topic, partition), BigInt(low));
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  const startPositions = new Map(positions);
+  const remaining = () => [...targets].reduce((sum, [partition, target]) => sum + (target > (positions.get(partition) ?? 0n) ? target - (positions.get(partition) ?? 0n) : 0n), 0n);
+  const done = () => remaining() === 0n;
+
+  const projector = createProjector({ pool: options.pool, schema: options.targetSchema });
+  let messages = 0;
+  let lastProgressAt = Date.now();
+  let wake: () => void = () => undefined;
+  const consumer = createProjectionConsumer({
+    kafka: options.kafka,
+    codec: options.codec,
+    projector,
+    groupId: `supportstream-rebuild-${options.targetSchema}-${Date.now().toString(36)}`,
+    topics: options.topics,
+    logger,
+    metrics: createMetricsRegistry({}, false),
+    deadLetter: false,
+    stopAt: () => targets,
+    onApplied: (_result, batch) => {
+      const partition = key(batch.topic, batch.partition);
+      const next = BigInt(batch.lastOffset) + 1n;
+      messages += Number(next - (positions.get(partition) ?? 0n));
+      positions.set(partition, next);
+      lastProgressAt = Date.now();
+      wake();
+    },
+  });
+
+  const started = performance.now();
+  let phase: RebuildProgress['phase'] = 'replay';
+  const report = () => {
+    const elapsedSeconds = (performance.now() - started) / 1000;
+    options.onProgress?.({ phase, messages, remaining: Number(remaining()), eventsPerSecond: elapsedSeconds > 0 ? messages / elapsedSeconds : 0, elapsedSeconds });
+  };
+  const ticker = setInterval(report, options.progressIntervalMs ?? 1_000);
+  const waitUntilDone = async () => {
+    const stall = options.stallTimeoutMs ?? 60_000;
+    while (!done()) {
+      if (Date.now() - lastProgressAt > stall) throw new TransientError('REBUILD_STALLED', `no progress for ${stall} ms with ${remaining()} message(s) left`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 500);
+      });
+    }
+  };
+
+  try {
+    await consumer.start();
+    await waitUntilDone();
+    const replaySeconds = (performance.now() - started) / 1000;
+    const replay = { messages, seconds: replaySeconds, eventsPerSecond: replaySeconds > 0 ? messages / replaySeconds : 0 };
+    let comparison: RebuildReport['comparison'];
+    let live: ReadModelChecksums | undefined;
+    let liveOffsets = new Map<string, bigint>();
+    if (options.liveSchema !== undefined) {
+      const liveSchema = options.liveSchema;
+      phase = 'catch-up';
+      const liveProjector = createProjector({ pool: options.pool, schema: liveSchema });
+      const deadline = Date.now() + (options.catchUpTimeoutMs ?? 60_000);
+      const behind = (offsets: Map<string, bigint>) => [...targets].filter(([partition, target]) => target > (startPositions.get(partition) ?? 0n) && (offsets.get(partition) ?? 0n) < target);
+      for (;;) {
+        const lagging = behind(await liveProjector.offsets());
+        if (lagging.length === 0) break;
+        if (Date.now() > deadline) {
+          throw new TransientError('LIVE_PROJECTION_BEHIND', `the live projection (${liveSchema}) has not reached the log end seen at the start on ${lagging.map(([partition]) => partition).join(', ')}; is the projections service running?`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      // One snapshot: the live offsets and the live rows they produced.
+      ({ live, liveOffsets } = await withTransaction(
+        options.pool,
+        async (client) => {
+          const offsets = await client.query<{ topic: string; partition: number; next_offset: string }>(`SELECT topic, partition, next_offset FROM "${liveSchema}".offsets`);
+          return {
+            liveOffsets: new Map(offsets.rows.map((row) => [key(row.topic, row.partition), BigInt(row.next_offset)])),
+            live: await readModelChecksums(client, liveSchema),
+          };
+        },
+        { isolationLevel: 'repeatable read', readOnly: true },
+      ));
+      for (const [partition, offset] of liveOffsets) if (targets.has(partition)) targets.set(partition, offset);
+      consumer.resumePaused();
+      lastProgressAt = Date.now();
+      await waitUntilDone();
+    }
+    const checksums = await readModelChecksums(options.pool, options.targetSchema);
+    if (live) {
+      comparison = { ...compareChecksums(live, checksums), atOffsets: Object.fromEntries([...liveOffsets].map(([partition, offset]) => [partition, offset.toString()])) };
+    }
+    const seconds = (performance.now() - started) / 1000;
+    report();
+    logger.info({ messages, seconds, equal: comparison?.equal }, 'rebuild finished');
+    return { targetSchema: options.targetSchema, messages, seconds, eventsPerSecond: messages / seconds, replay, checksums, ...(comparison ? { comparison } : {}) };
+  } finally {
+    clearInterval(ticker);
+    await consumer.stop();
+  }
+}

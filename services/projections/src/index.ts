@@ -1,0 +1,1 @@
+export { startProjectionsService, type ProjectionsService, type ProjectionsServiceConfig } from './service.js';

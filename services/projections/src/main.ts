@@ -1,0 +1,23 @@
+// Projections service: every topic into the PostgreSQL read models and the Redis conversation cache.
+import { parseEnv, platformEnvSchema, z } from '@supportstream/config';
+import { onShutdown } from '@supportstream/kafka';
+import { createLogger, createMetricsRegistry, startMetricsServer } from '@supportstream/observability';
+import { LIVE_SCHEMA } from '@supportstream/projections';
+import { startProjectionsService } from './service.js';
+
+const env = parseEnv(
+  platformEnvSchema.extend({
+    PROJECTIONS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case schema name').default(LIVE_SCHEMA),
+    PROJECTIONS_GROUP: z.string().min(1).default('supportstream-projections'),
+    PROJECTIONS_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(3_600),
+  }),
+);
+const logger = createLogger({ service: 'projections', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
+const metrics = createMetricsRegistry({ service: 'projections' });
+const service = await startProjectionsService(env, logger, metrics);
+const server = await startMetricsServer(metrics, env.METRICS_PORT);
+logger.info({ metricsPort: server.port, schema: env.PROJECTIONS_SCHEMA }, 'service started');
+onShutdown(async () => {
+  await service.stop();
+  await server.close();
+}, logger);
