@@ -1,11 +1,32 @@
 #!/usr/bin/env bash
-# The agent services as background processes on this machine: start | stop | status.
+# The platform's services as background processes on this machine: start | stop | status.
 # Logs: .local/logs/svc-<name>.log, pids: .local/run/svc-<name>.pid. Needs a build and the stack.
+# Secrets for this machine (gateway JWT secret, webhook signing secret) are generated once into
+# .local/secrets.env; replace them there, or set the variables, to use your own.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-SERVICES=(triage research solution quality escalation approvals)
+SERVICES=(projections triage research solution quality escalation approvals notifier gateway)
 mkdir -p .local/logs .local/run
+
+local_secrets() {
+  local file=.local/secrets.env
+  if [[ ! -f "$file" ]]; then
+    umask 077
+    {
+      echo "GATEWAY_JWT_SECRET=$(head -c 36 /dev/urandom | base64 | tr -d '/+=')"
+      echo "GATEWAY_JWT_ISSUER=supportstream-local"
+      echo "GATEWAY_JWT_AUDIENCE=supportstream-api"
+      echo "NOTIFIER_WEBHOOK_SECRET=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+    } > "$file"
+  fi
+  # Variables already set in the environment win over the file.
+  local name value
+  while IFS='=' read -r name value; do
+    [[ -n "$name" && -z "${!name:-}" ]] && export "$name=$value"
+  done < "$file"
+  return 0
+}
 
 pid_of() { local file=".local/run/svc-$1.pid"; [[ -f "$file" ]] && cat "$file"; }
 alive() { local pid; pid="$(pid_of "$1")"; [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; }
@@ -13,6 +34,7 @@ alive() { local pid; pid="$(pid_of "$1")"; [[ -n "$pid" ]] && kill -0 "$pid" 2>/
 start() {
   # shellcheck source=../deploy/local/env.sh
   source deploy/local/env.sh
+  local_secrets
   for name in "${SERVICES[@]}"; do
     if alive "$name"; then echo "$name: already running (pid $(pid_of "$name"))"; continue; fi
     [[ -f "services/$name/dist/main.js" ]] || { echo "error: services/$name is not built; run npm run build" >&2; exit 1; }

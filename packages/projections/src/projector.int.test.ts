@@ -183,3 +183,33 @@ describe('projector on PostgreSQL', () => {
     }
   });
 });
+
+describe('stream positions', () => {
+  it('a conversation’s events become visible in seq order, even when two partitions’ batches for it commit concurrently', async () => {
+    const tenant = uniqueName('tenant');
+    const schema = await freshSchema('order');
+    // The first transaction is slowed down after it has numbered its events.
+    await pool.query(`CREATE FUNCTION "${schema}".slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF current_setting('application_name') = 'slow-projector' THEN PERFORM pg_sleep(0.6); END IF; RETURN NEW; END $$`);
+    await pool.query(`CREATE TRIGGER slow BEFORE INSERT OR UPDATE ON "${schema}".conversations FOR EACH ROW EXECUTE FUNCTION "${schema}".slow()`);
+    const slowPool = createPool(testDatabaseUrl(), { max: 1, applicationName: 'slow-projector' });
+    try {
+      const events = scriptedConversation({ conversationId: `${tenant}-conv`, tenantId: tenant, startedAt: start });
+      const first = events.slice(0, 10).map((event, index) => ({ event, topic: 'a', partition: 0, offset: String(index), schemaId: 1 }));
+      const second = events.slice(10).map((event, index) => ({ event, topic: 'b', partition: 0, offset: String(index), schemaId: 1 }));
+      const slow = createProjector({ pool: slowPool, schema }).apply(batch(first));
+      await waitFor(async () => {
+        const busy = await pool.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'slow-projector' AND wait_event = 'PgSleep'`);
+        return (busy.rowCount ?? 0) > 0;
+      }, { timeoutMs: 5_000, description: 'the slow transaction to be inside its trigger' });
+      await createProjector({ pool, schema }).apply(batch(second));
+      // When the second batch is visible, everything numbered before it must be visible too.
+      const visible = await pool.query<{ seq: string }>(`SELECT seq::text AS seq FROM "${schema}".conversation_events ORDER BY conversation_events.seq`);
+      const seqs = visible.rows.map((row) => Number(row.seq));
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, index) => (seqs[0] ?? 0) + index));
+      expect(seqs).toHaveLength(events.length);
+      await slow;
+    } finally {
+      await slowPool.end();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { quoteIdentifier, withTransaction, type Pool } from '@supportstream/db';
+import { advisoryLockKey, quoteIdentifier, withTransaction, type Pool } from '@supportstream/db';
 import { isRetriable } from '@supportstream/errors';
 import pRetry from 'p-retry';
 import { foldBatch, type ProjectedEvent } from './fold.js';
@@ -60,6 +60,12 @@ export function createProjector(options: ProjectorOptions): Projector {
       if (BigInt(batch.lastOffset) < next) return { applied: 0, duplicates: 0, alreadyProjected, conversations: [] };
 
       const delta = foldBatch(pending);
+      // A conversation's events come from several topics, so from several transactions at once.
+      // Holding its lock from before the events get their stream positions (seq) until commit
+      // makes seq order the commit order within a conversation: a live stream that has sent seq
+      // N never gets an event below N later. Sorted, so two transactions never wait on each other in a cycle.
+      const locks = [...new Set(delta.conversations.map((row) => advisoryLockKey(`read-model:${options.schema}:${row.conversation_id}`)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      await client.query('SELECT pg_advisory_xact_lock(key) FROM (SELECT unnest($1::bigint[]) AS key ORDER BY 1) AS sorted', [locks.map(String)]);
       const inserted = await insertEvents(client, delta.events);
       // Keep the first occurrence of each new id (a batch can hold the same event twice).
       const fresh = pending.filter((record) => inserted.delete(record.event.metadata.eventId));

@@ -1,0 +1,112 @@
+import type { SupportEvent } from '@supportstream/events';
+import { sampleContext, sampleEvent, uniqueName } from '@supportstream/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient } from './test/conformance.js';
+import { signToken, startTestGateway, type TestGateway } from './test/harness.js';
+
+interface EventPage {
+  events: { seq: string; eventId: string; type: string; data: Record<string, unknown> }[];
+  nextAfter: string | null;
+}
+
+let gw: TestGateway;
+let api: ReturnType<typeof apiClient>;
+const tenantA = uniqueName('tenant-a');
+const tenantB = uniqueName('tenant-b');
+const alice = uniqueName('alice');
+const bob = uniqueName('bob');
+const aliceConversation = sampleContext({ tenantId: tenantA });
+const bobConversation = sampleContext({ tenantId: tenantA });
+const otherTenantConversation = sampleContext({ tenantId: tenantB });
+const aliceEvents: SupportEvent[] = [
+  sampleEvent('RequestReceived', aliceConversation, { customerId: alice, message: 'I was charged twice.' }),
+  ...['moderate', 'triage', 'research', 'solution'].map((node, index) => sampleEvent('AgentStepCompleted', aliceConversation, { node, stepIndex: index + 1, summary: `${node} done` })),
+];
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+  api = apiClient(gw.baseUrl);
+  await gw.seed([
+    ...aliceEvents,
+    sampleEvent('RequestReceived', bobConversation, { customerId: bob }),
+    sampleEvent('RequestReceived', otherTenantConversation, { customerId: alice }),
+  ]);
+  tokens['alice'] = await signToken({ sub: alice, tenant: tenantA, role: 'customer' });
+  tokens['bob'] = await signToken({ sub: bob, tenant: tenantA, role: 'customer' });
+  tokens['supervisorA'] = await signToken({ sub: 'sup-a', tenant: tenantA, role: 'supervisor' });
+  tokens['serviceA'] = await signToken({ sub: 'svc-a', tenant: tenantA, role: 'service' });
+  tokens['adminB'] = await signToken({ sub: 'admin-b', tenant: tenantB, role: 'admin' });
+  tokens['aliceInB'] = await signToken({ sub: alice, tenant: tenantB, role: 'customer' });
+});
+
+afterAll(async () => {
+  await gw.close();
+});
+
+describe('GET /v1/conversations/:id', () => {
+  it('shows a conversation to its customer and to staff of its tenant', async () => {
+    for (const who of ['alice', 'supervisorA', 'serviceA']) {
+      const response = await api.call('GET', `/v1/conversations/${aliceConversation.conversationId}`, { token: tokens[who] });
+      expect({ who, status: response.status }).toEqual({ who, status: 200 });
+      expect(response.body).toMatchObject({ conversationId: aliceConversation.conversationId, tenantId: tenantA, customerId: alice, status: 'IN_PROGRESS', currentStep: 'solution', eventCount: 5, requestCount: 1 });
+    }
+  });
+
+  it('answers 404 for another customer’s and another tenant’s conversation, as for a missing one', async () => {
+    const refused: [string, string][] = [
+      ['bob', aliceConversation.conversationId],
+      ['alice', bobConversation.conversationId],
+      ['adminB', aliceConversation.conversationId],
+      ['aliceInB', aliceConversation.conversationId],
+      ['supervisorA', otherTenantConversation.conversationId],
+      ['supervisorA', uniqueName('conv-missing')],
+      ['supervisorA', 'bad id with spaces'],
+    ];
+    const bodies = new Set<string>();
+    for (const [who, id] of refused) {
+      for (const suffix of ['', '/events']) {
+        const response = await api.call<{ error: { code: string; message: string } }>('GET', `/v1/conversations/${encodeURIComponent(id)}${suffix}`, { token: tokens[who] });
+        expect({ who, id, suffix, status: response.status }).toEqual({ who, id, suffix, status: 404 });
+        bodies.add(`${response.body.error.code} ${response.body.error.message}`);
+      }
+    }
+    // The same answer whatever the reason: nothing tells a foreign conversation from a missing one.
+    expect([...bodies]).toEqual(['NOT_FOUND conversation not found']);
+  });
+});
+
+describe('GET /v1/conversations/:id/events', () => {
+  it('pages through the events in order with ?after= and ?limit=', async () => {
+    const path = `/v1/conversations/${aliceConversation.conversationId}/events`;
+    const all = await api.call<EventPage>('GET', path, { token: tokens['alice'] });
+    expect(all.status).toBe(200);
+    expect(all.body.events.map((event) => event.eventId)).toEqual(aliceEvents.map((event) => event.metadata.eventId));
+    expect(all.body.events[0]).toMatchObject({ type: 'RequestReceived', data: { customerId: alice, message: 'I was charged twice.' } });
+    expect(all.body.nextAfter).toBeNull();
+
+    const pages: EventPage[] = [];
+    let after: string | null = null;
+    do {
+      const query: string = after === null ? '?limit=2' : `?limit=2&after=${after}`;
+      const page: EventPage = (await api.call<EventPage>('GET', `${path}${query}`, { token: tokens['supervisorA'] })).body;
+      pages.push(page);
+      after = page.nextAfter;
+    } while (after !== null && pages.length < 10);
+    expect(pages.map((page) => page.events.length)).toEqual([2, 2, 1]);
+    expect(pages.flatMap((page) => page.events.map((event) => event.eventId))).toEqual(aliceEvents.map((event) => event.metadata.eventId));
+    const seqs = pages.flatMap((page) => page.events.map((event) => BigInt(event.seq)));
+    expect([...seqs].sort((a, b) => (a < b ? -1 : 1))).toEqual(seqs);
+
+    const last = all.body.events.at(-1)?.seq ?? '';
+    expect((await api.call<EventPage>('GET', `${path}?after=${last}`, { token: tokens['alice'] })).body).toEqual({ events: [], nextAfter: null });
+  });
+
+  it('refuses bad paging parameters with 400', async () => {
+    const path = `/v1/conversations/${aliceConversation.conversationId}/events`;
+    for (const query of ['?after=abc', '?after=-1', '?limit=0', '?limit=501', '?limit=two', '?after=1&after=2', '?sort=desc']) {
+      const response = await api.call<{ error: { code: string } }>('GET', `${path}${query}`, { token: tokens['alice'] });
+      expect({ query, status: response.status, code: response.body.error.code }).toEqual({ query, status: 400, code: 'VALIDATION_FAILED' });
+    }
+  });
+});

@@ -1,0 +1,144 @@
+import type { Logger } from '@supportstream/observability';
+import type pg from 'pg';
+
+export type Wake = () => void;
+
+/** Wakes the live streams of conversations the projector just changed. */
+export interface ConversationChanges {
+  /**
+   * Registers a stream's wake-up; resolves once the process is LISTENing, so an event committed
+   * after that is announced. Returns the unsubscribe function.
+   */
+  subscribe(conversationId: string, wake: Wake): Promise<() => void>;
+  close(): Promise<void>;
+}
+
+export interface ConversationChangesOptions {
+  /** A new, unconnected client: one per process, held for the whole life of the process. */
+  readonly connect: () => pg.Client;
+  readonly channel: string;
+  readonly logger: Logger;
+  readonly reconnectMinMs?: number;
+  readonly reconnectMaxMs?: number;
+}
+
+/**
+ * One dedicated PostgreSQL connection LISTENs on the projector's NOTIFY channel (payload: a JSON
+ * array of changed conversation ids) and wakes the streams of those conversations. If the
+ * connection drops it reconnects with backoff and then wakes every stream, since notifications
+ * sent meanwhile are lost; the streams re-read from their last position, so nothing is missed.
+ */
+export function createConversationChanges(options: ConversationChangesOptions): ConversationChanges {
+  const logger = options.logger.child({ component: 'live-changes' });
+  const minMs = options.reconnectMinMs ?? 200;
+  const maxMs = options.reconnectMaxMs ?? 10_000;
+  const subscribers = new Map<string, Set<Wake>>();
+  let client: pg.Client | undefined;
+  let listening: Promise<void> | undefined;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+  let failures = 0;
+  let closed = false;
+
+  const wakeAll = () => {
+    for (const wakes of subscribers.values()) for (const wake of wakes) wake();
+  };
+
+  const onNotification = (message: pg.Notification) => {
+    if (message.channel !== options.channel || message.payload === undefined) return;
+    let ids: unknown;
+    try {
+      ids = JSON.parse(message.payload);
+    } catch {
+      logger.warn({ payload: message.payload.slice(0, 200) }, 'ignored a notification that is not JSON');
+      return;
+    }
+    if (!Array.isArray(ids)) return;
+    for (const id of ids) {
+      if (typeof id !== 'string') continue;
+      for (const wake of subscribers.get(id) ?? []) wake();
+    }
+  };
+
+  const dropped = (current: pg.Client, error?: Error) => {
+    if (client !== current) return;
+    client = undefined;
+    listening = undefined;
+    current.removeAllListeners('notification');
+    current.end().catch(() => undefined);
+    if (closed) return;
+    logger.warn({ err: error }, 'lost the LISTEN connection');
+    scheduleReconnect();
+  };
+
+  function scheduleReconnect(): void {
+    if (closed || reconnectTimer !== undefined || subscribers.size === 0) return;
+    const delay = Math.min(maxMs, minMs * 2 ** Math.min(failures, 10)) * (0.5 + Math.random() / 2);
+    failures += 1;
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = undefined;
+      ensureListening().then(
+        () => wakeAll(),
+        (error: unknown) => {
+          logger.warn({ err: error, failures }, 'LISTEN reconnect failed');
+          scheduleReconnect();
+        },
+      );
+    }, delay);
+    reconnectTimer.unref();
+  }
+
+  function ensureListening(): Promise<void> {
+    if (listening !== undefined) return listening;
+    const current = options.connect();
+    client = current;
+    current.on('notification', onNotification);
+    current.on('error', (error) => dropped(current, error));
+    current.on('end', () => dropped(current));
+    const started = (async () => {
+      await current.connect();
+      // The channel is a configured name, quoted as an identifier (LISTEN takes no parameters).
+      await current.query(`LISTEN "${options.channel.replace(/"/g, '""')}"`);
+      failures = 0;
+      logger.info({ channel: options.channel }, 'listening for conversation changes');
+    })();
+    listening = started;
+    started.catch((error: unknown) => dropped(current, error instanceof Error ? error : new Error(String(error))));
+    return started;
+  }
+
+  return {
+    async subscribe(conversationId, wake) {
+      if (closed) throw new Error('conversation changes are closed');
+      let wakes = subscribers.get(conversationId);
+      if (wakes === undefined) {
+        wakes = new Set();
+        subscribers.set(conversationId, wakes);
+      }
+      wakes.add(wake);
+      const unsubscribe = () => {
+        const set = subscribers.get(conversationId);
+        set?.delete(wake);
+        if (set?.size === 0) subscribers.delete(conversationId);
+      };
+      try {
+        await ensureListening();
+      } catch (error) {
+        unsubscribe();
+        throw error;
+      }
+      return unsubscribe;
+    },
+    async close() {
+      closed = true;
+      if (reconnectTimer !== undefined) clearTimeout(reconnectTimer);
+      subscribers.clear();
+      const current = client;
+      client = undefined;
+      listening = undefined;
+      if (current !== undefined) {
+        current.removeAllListeners('notification');
+        await current.end().catch(() => undefined);
+      }
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// Gateway service: the HTTP API (requests, conversations, live streams, approvals) over Kafka and the read models.
+import { parseEnv } from '@supportstream/config';
+import { createPool } from '@supportstream/db';
+import { createEventCodec } from '@supportstream/events';
+import { createEventProducer, createKafka, onShutdown } from '@supportstream/kafka';
+import { createLogger, createMetricsRegistry } from '@supportstream/observability';
+import { createReadModel, redisConversationCache } from '@supportstream/projections';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { createGatewayApp } from './app.js';
+import { createApiKeyStore } from './auth/apiKeys.js';
+import { gatewayEnvSchema, settingsFromEnv } from './config.js';
+import { createConversationChanges } from './liveChanges.js';
+import { dependencyChecks } from './readiness.js';
+
+const env = parseEnv(gatewayEnvSchema);
+const logger = createLogger({ service: 'gateway', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
+const metrics = createMetricsRegistry({ service: 'gateway' });
+const pool = createPool(env.DATABASE_URL, { max: 10, applicationName: 'gateway', onIdleError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed') });
+const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
+const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? 'gateway', logger });
+const producer = createEventProducer({ kafka, codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL }), logger, metrics });
+await producer.connect();
+const changes = createConversationChanges({
+  connect: () => new pg.Client({ connectionString: env.DATABASE_URL, application_name: 'gateway-listen', keepAlive: true }),
+  channel: env.GATEWAY_NOTIFY_CHANNEL,
+  logger,
+});
+const gateway = createGatewayApp({
+  settings: settingsFromEnv(env),
+  readModel: createReadModel({ pool, schema: env.GATEWAY_READ_MODEL_SCHEMA, ...(env.GATEWAY_CONVERSATION_CACHE === 'redis' ? { cache: redisConversationCache(redis) } : {}) }),
+  producer,
+  apiKeys: createApiKeyStore({ db: pool, cacheMs: env.GATEWAY_API_KEY_CACHE_MS, ...(env.GATEWAY_API_KEYS_SCHEMA === undefined ? {} : { schema: env.GATEWAY_API_KEYS_SCHEMA }) }),
+  redis,
+  changes,
+  readiness: dependencyChecks({ kafka, pool, redis, schemaRegistryUrl: env.SCHEMA_REGISTRY_URL }),
+  readyTimeoutMs: env.GATEWAY_READY_TIMEOUT_MS,
+  logger,
+  metrics,
+});
+const port = await gateway.listen(env.GATEWAY_PORT, env.GATEWAY_HOST);
+logger.info({ host: env.GATEWAY_HOST, port }, 'service started');
+onShutdown(async () => {
+  await gateway.close();
+  await changes.close();
+  await producer.disconnect();
+  redis.disconnect();
+  await pool.end();
+}, logger);
