@@ -17,6 +17,8 @@ export interface CommandContext {
   readonly config: PlatformConfig;
   readonly logger: Logger;
   readonly print: (line: string) => void;
+  /** Messages about a failure (stderr), so stdout stays parseable; defaults to `print`. */
+  readonly printError?: (line: string) => void;
 }
 
 /** `topics apply` / `topics check`: returns the process exit code. */

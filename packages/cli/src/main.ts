@@ -3,7 +3,12 @@ import { parseArgs } from 'node:util';
 import { loadPlatformConfig } from '@supportstream/config';
 import { createLogger } from '@supportstream/observability';
 import { demoCommand } from './demo.js';
-import { approvalsCommand, askCommand, checkpointsPruneCommand, conversationCommand, dbMigrateCommand, knowledgeIngestCommand } from './platformCommands.js';
+import { API_KEYS_USAGE, apiKeysCommand } from './apiKeysCommand.js';
+import { auditHistoryCommand } from './audit/history.js';
+import { auditCheckpointsCommand, auditStateCommand } from './audit/timeTravel.js';
+import { auditWhatIfCommand } from './audit/whatIf.js';
+import { projectionsRebuildCommand } from './projectionsCommand.js';
+import { approvalsCommand, askCommand, checkpointsPruneCommand, dbMigrateCommand, knowledgeIngestCommand } from './platformCommands.js';
 import { schemasCheckCommand, schemasRegisterCommand, topicsCommand, type CommandContext } from './commands.js';
 
 const USAGE = `usage: supportstream <command> [options]
@@ -22,12 +27,32 @@ const USAGE = `usage: supportstream <command> [options]
                                      put a customer request on customer.requests
   approvals list [--json] | show <id> | approve <id> | reject <id> | edit <id> --reply text
                                      [--by name] [--comment text]: the supervisor's console
-  conversation <id> [--json]         a conversation's events from every topic
   checkpoints prune [--idle-days 30] compact closed conversations idle that long to their latest checkpoint
+${API_KEYS_USAGE}
+  projections rebuild [--target schema] [--replace] [--no-compare] [--keep] [--json]
+                                     replay every topic from offset 0 into a fresh schema (progress on
+                                     stderr) and prove the live read model equal to it, a checksum per
+                                     table at the same offsets; exit 1 if they differ
 
-Environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, LOG_LEVEL (see README).`;
+  audit history <conversationId> [--json]
+                                     the conversation's events from every topic, read from Kafka: by time,
+                                     causes before effects, each under its cause, with schema subject and
+                                     version, producer and ids; its dead-lettered records too
+  conversation <conversationId> [--json]
+                                     the same as audit history
+  audit checkpoints <conversationId> [--limit 500] [--json]
+                                     the conversation's graph checkpoints, oldest first
+  audit state <conversationId> [--checkpoint id] [--json]
+                                     the graph state at a checkpoint (default: the latest)
+  audit whatif --from <ISO time> --to <ISO time> [--tenant id] [--limit 500] [--run-timeout 60]
+               [--keep] [--json]     run the requests of [from, to) through the current graph and
+                                     configuration into shadow topics and compare with the recorded runs
+
+Environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL, REDIS_URL, LOG_LEVEL (see README).`;
 
 async function main(argv: readonly string[]): Promise<number> {
+  // apikeys parses its own options (services/gateway API keys).
+  if (argv[0] === 'apikeys') return apiKeysCommand(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -47,6 +72,15 @@ async function main(argv: readonly string[]): Promise<number> {
       reply: { type: 'string' },
       json: { type: 'boolean', default: false },
       'idle-days': { type: 'string' },
+      checkpoint: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      limit: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      'run-timeout': { type: 'string' },
+      target: { type: 'string' },
+      replace: { type: 'boolean', default: false },
+      'no-compare': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -60,8 +94,10 @@ async function main(argv: readonly string[]): Promise<number> {
     config,
     logger: createLogger({ service: 'cli', level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, format: 'pretty', destination: process.stderr }),
     print: (line) => console.log(line),
+    printError: (line) => console.error(line),
   };
-  if (group === 'conversation' && action) return conversationCommand(context, action, { json: values.json });
+  if (group === 'conversation' && action) return auditHistoryCommand(context, action, { json: values.json });
+  if (group === 'audit') return audit(context, action, positionals[2], values);
   if (group === 'approvals') {
     return approvalsCommand(context, action, positionals[2], {
       ...(values.by ? { by: values.by } : {}),
@@ -91,6 +127,14 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case 'db migrate':
       return dbMigrateCommand(context);
+    case 'projections rebuild':
+      return projectionsRebuildCommand(context, {
+        ...(values.target ? { target: values.target } : {}),
+        replace: values.replace,
+        compare: !values['no-compare'],
+        keep: values.keep || values['no-compare'],
+        json: values.json,
+      });
     case 'knowledge ingest':
       return knowledgeIngestCommand(context, { dir: values.dir ?? 'knowledge', ...(values.tenant ? { tenant: values.tenant } : {}) });
     case 'ask':
@@ -111,6 +155,45 @@ async function main(argv: readonly string[]): Promise<number> {
       console.error(`unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
       return 2;
   }
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+function positiveNumber(values: Values, name: string, fallback: number): number | undefined {
+  const raw = values[name];
+  const value = typeof raw === 'string' ? Number(raw) : fallback;
+  if (Number.isFinite(value) && value > 0) return value;
+  console.error(`--${name} must be a positive number`);
+  return undefined;
+}
+
+async function audit(context: CommandContext, action: string | undefined, conversationId: string | undefined, values: Values): Promise<number> {
+  const json = values['json'] === true;
+  const text = (name: string) => (typeof values[name] === 'string' ? values[name] : undefined);
+  if (action === 'whatif') {
+    const from = text('from');
+    const to = text('to');
+    if (!from || !to) {
+      console.error('audit whatif needs --from and --to (ISO-8601 times)');
+      return 2;
+    }
+    const limit = positiveNumber(values, 'limit', 500);
+    const runTimeout = positiveNumber(values, 'run-timeout', 60);
+    if (limit === undefined || runTimeout === undefined) return 2;
+    const tenant = text('tenant');
+    return auditWhatIfCommand(context, { from: new Date(from), to: new Date(to), limit, runTimeoutMs: runTimeout * 1000, keep: values['keep'] === true, json, ...(tenant ? { tenant } : {}) });
+  }
+  if (!conversationId || !['history', 'checkpoints', 'state'].includes(action ?? '')) {
+    console.error(`usage: supportstream audit history|checkpoints|state <conversationId> | audit whatif --from <time> --to <time>\n\n${USAGE}`);
+    return 2;
+  }
+  if (action === 'history') return auditHistoryCommand(context, conversationId, { json });
+  if (action === 'state') {
+    const checkpoint = text('checkpoint');
+    return auditStateCommand(context, conversationId, { json, ...(checkpoint ? { checkpoint } : {}) });
+  }
+  const limit = positiveNumber(values, 'limit', 500);
+  return limit === undefined ? 2 : auditCheckpointsCommand(context, conversationId, { json, limit });
 }
 
 main(process.argv.slice(2)).then(

@@ -166,32 +166,6 @@ export async function approvalsCommand(context: CommandContext, action: string |
   return 0;
 }
 
-/** `conversation <id>`: the conversation's events from every topic, in order per topic. */
-export async function conversationCommand(context: CommandContext, conversationId: string, options: { json?: boolean }): Promise<number> {
-  const { kafka, codec } = kafkaTools(context);
-  const topics = ['customer.requests', 'agent.actions', 'human.approvals', 'notifications.outbound', 'system.analytics'];
-  const events = (await readToEnd(kafka, codec, topics))
-    .map((record) => record.event)
-    .filter((event) => event.metadata.conversationId === conversationId)
-    .sort((a, b) => a.metadata.occurredAt.getTime() - b.metadata.occurredAt.getTime());
-  if (options.json) {
-    context.print(JSON.stringify(events));
-    return 0;
-  }
-  for (const event of events) {
-    const detail =
-      event.type === 'AgentStepCompleted' ? `${event.data.node}: ${event.data.summary}`
-      : event.type === 'RequestReceived' ? event.data.message
-      : event.type === 'ReplyReady' ? event.data.body
-      : event.type === 'RunCompleted' ? event.data.outcome
-      : event.type === 'ApprovalRequested' ? `${event.data.approvalId}: ${event.data.reason}`
-      : event.type === 'ApprovalDecided' ? `${event.data.approvalId}: ${event.data.decision} by ${event.data.decidedBy}`
-      : '';
-    context.print(`${event.metadata.occurredAt.toISOString()}  ${event.type.padEnd(18)} ${detail}`);
-  }
-  return events.length > 0 ? 0 : 1;
-}
-
 /** `checkpoints prune`: the retention policy for LangGraph checkpoints (see pruneCheckpoints). */
 export async function checkpointsPruneCommand(context: CommandContext, options: { idleDays: number }): Promise<number> {
   const pool = createPool(context.config.DATABASE_URL, { max: 2, applicationName: 'supportstream-cli' });

@@ -6,7 +6,7 @@ export { isEventOf, isEventType, topicOf, type EventOfTopic, type EventTypeOf, t
 export { causedBy, createEventFactory, systemClock, type Clock, type EventContext, type EventFactory, type EventFactoryOptions } from './envelope.js';
 export { deterministicEventId, randomId, stableId, type IdGenerator, type StepEventKey } from './ids.js';
 export { createEventCodec, EventDecodeError, EventEncodeError, type DecodedEvent, type DecodeFailure, type EventCodec, type EventCodecOptions } from './codec.js';
-export { createRegistryClient, RegistryHttpError, type CompatibilityLevel, type CompatibilityResult, type RegisteredVersion, type RegistryClient } from './registryClient.js';
+export { createRegistryClient, RegistryHttpError, type CompatibilityLevel, type CompatibilityResult, type RegisteredVersion, type RegistryClient, type SubjectVersion } from './registryClient.js';
 export { parseAvro } from './logicalTypes.js';
 export { readSchemaDir } from './schemaFiles.js';
 export {

@@ -25,6 +25,11 @@ export interface RegisteredVersion {
   readonly schema: string;
 }
 
+export interface SubjectVersion {
+  readonly subject: string;
+  readonly version: number;
+}
+
 export class RegistryHttpError extends PlatformError {
   readonly status: number;
   readonly errorCode: number | undefined;
@@ -43,6 +48,8 @@ export interface RegistryClient {
   register(subject: string, schema: unknown): Promise<number>;
   lookup(subject: string, schema: unknown): Promise<RegisteredVersion | undefined>;
   schemaById(id: number): Promise<string>;
+  /** Every subject and version that holds the schema with this id (`GET /schemas/ids/{id}/versions`). */
+  versionsOfSchemaId(id: number): Promise<SubjectVersion[]>;
   getCompatibility(subject?: string): Promise<CompatibilityLevel | undefined>;
   setCompatibility(level: CompatibilityLevel, subject?: string): Promise<void>;
   /** Checks against every version the subject's compatibility level demands (all, when transitive). */
@@ -116,6 +123,7 @@ export function createRegistryClient(baseUrl: string, timeoutMs = 10_000): Regis
     async schemaById(id) {
       return (await call<{ schema: string }>('GET', `/schemas/ids/${id}`)).schema;
     },
+    versionsOfSchemaId: (id) => call<SubjectVersion[]>('GET', `/schemas/ids/${id}/versions`),
     async getCompatibility(subject) {
       try {
         const path = subject === undefined ? '/config' : `/config/${enc(subject)}`;

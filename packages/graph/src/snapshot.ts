@@ -17,6 +17,8 @@ export interface ThreadSnapshot {
   /** Values passed to interrupt() by the node that is paused, if any. */
   readonly interrupts: readonly unknown[];
   readonly createdAt: string | undefined;
+  /** LangGraph's step counter of the checkpoint (-1 for the input checkpoint of a thread). */
+  readonly step: number | undefined;
 }
 
 export function threadConfig(threadId: string, extra: Record<string, unknown> = {}): RunnableConfig {
@@ -36,11 +38,13 @@ function toSnapshot(state: Awaited<ReturnType<SupportGraph['getState']>>): Threa
     parentCheckpointId: id(state.parentConfig),
     interrupts: state.tasks.flatMap((task) => task.interrupts.map((interrupt) => interrupt.value as unknown)),
     createdAt: state.createdAt,
+    step: state.metadata?.step,
   };
 }
 
-export async function readThread(graph: SupportGraph, threadId: string): Promise<ThreadSnapshot> {
-  return toSnapshot(await graph.getState(threadConfig(threadId)));
+/** The thread's latest checkpoint, or the one with `checkpointId` (time travel; unknown ids give an empty snapshot). */
+export async function readThread(graph: SupportGraph, threadId: string, checkpointId?: string): Promise<ThreadSnapshot> {
+  return toSnapshot(await graph.getState(threadConfig(threadId, checkpointId === undefined ? {} : { checkpoint_id: checkpointId })));
 }
 
 /** Newest first; bounded so a long thread cannot make a lookup unbounded. */

@@ -24,5 +24,5 @@ export {
   type TopicReport,
   type TopicSpec,
 } from './topics.js';
-export { readToEnd, type ReadRecord, type ReadToEndOptions } from './readToEnd.js';
+export { readRawToEnd, readToEnd, type RawReadRecord, type ReadRecord, type ReadToEndOptions } from './readToEnd.js';
 export { mergeHandlers } from './mergeHandlers.js';
