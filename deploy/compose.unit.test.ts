@@ -1,6 +1,6 @@
 // Checks docker-compose.yml without Docker: it is parsed as YAML and compared with the local stack
 // (deploy/local/env.sh), the repo's files and deploy/docker/README.md.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -115,7 +115,7 @@ function commandText(service: Json): string {
 // --- the files under test -----------------------------------------------------------------------
 
 const composeText = read('docker-compose.yml');
-const compose = record(parse(composeText) as unknown, 'docker-compose.yml');
+const compose = record(parse(composeText, { merge: true }) as unknown, 'docker-compose.yml');
 const services = record(compose.services, 'services');
 const service = (name: string): Json => record(services[name], `service ${name}`);
 const envSh = read('deploy/local/env.sh');
@@ -144,6 +144,7 @@ describe('docker-compose.yml', () => {
       qdrant: [6333, 6334],
       prometheus: [9090],
       grafana: [3000],
+      gateway: [8080],
     };
     expect(expected.kafka).toEqual([9092]);
     expect(expected['schema-registry']).toEqual([8081]);
@@ -324,5 +325,17 @@ describe('docker-compose.yml', () => {
     expect(interpolate('${A:-x}', { A: '' })).toBe('x');
     expect(interpolate('${A-x}', { A: '' })).toBe('');
     expect(() => interpolate('${A:?needed}')).toThrow(/A/);
+  });
+
+  it('runs every service in services/ from the built image, after init', () => {
+    const names = readdirSync(join(repoRoot, 'services'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    expect(names.length).toBeGreaterThanOrEqual(9);
+    for (const name of names) {
+      const entry = service(name);
+      expect(entry.image, name).toBe('supportstream:local');
+      expect(entry.command, name).toEqual(['node', `services/${name}/dist/main.js`]);
+      expect(record(record(entry.depends_on, `${name}.depends_on`).init, `${name} after init`).condition).toBe('service_completed_successfully');
+      expect(environmentOf(entry).KAFKA_BROKERS, name).toBe('kafka:29092');
+    }
   });
 });

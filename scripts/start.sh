@@ -20,7 +20,7 @@ cli schemas register | tail -n 1
 cli db migrate
 cli knowledge ingest
 
-say "starting the agent services (offline model provider: no API key needed)"
+say "starting the services: projections, agents (offline model provider: no API key needed), notifier, gateway"
 bash scripts/services.sh start
 
 say "demo"
@@ -42,14 +42,32 @@ show "$refund" ApprovalRequested
 echo
 cli approvals list
 
+echo
+echo "the same through the HTTP API (gateway on 127.0.0.1:${GATEWAY_PORT:-8080}) with a service API key:"
+key=$(cli apikeys create --tenant demo-tenant --role service --name "demo $(date +%s)" --json | sed -E 's/.*"key":"([^"]+)".*/\1/')
+api="http://127.0.0.1:${GATEWAY_PORT:-8080}"
+echo "+ curl -X POST $api/v1/requests -H 'x-api-key: …' -d '{\"customerId\":\"cust-42\",\"message\":\"Where is order 1003?\"}'"
+submitted=$(curl -fsS -X POST "$api/v1/requests" -H "x-api-key: $key" -H 'content-type: application/json' -d '{"customerId":"cust-42","message":"Where is order 1003?"}')
+echo "$submitted"
+via_api=$(echo "$submitted" | sed -E 's/.*"conversationId":"([^"]+)".*/\1/')
+for _ in $(seq 1 60); do
+  curl -fsS "$api/v1/conversations/$via_api" -H "x-api-key: $key" 2>/dev/null | grep -qE '"status":"(RESOLVED|AWAITING_APPROVAL|HANDED_OFF|FALLBACK)"' && break
+  sleep 0.5
+done
+echo "+ curl $api/v1/conversations/$via_api"
+curl -fsS "$api/v1/conversations/$via_api" -H "x-api-key: $key"
+echo
+
 cat <<TXT
 
 The platform is running. Try:
   node packages/cli/dist/main.js approvals show <approval id>      what the supervisor sees
   node packages/cli/dist/main.js approvals approve <approval id>   resume the run
-  node packages/cli/dist/main.js conversation $refund
+  node packages/cli/dist/main.js audit history $refund              every event, its schema version and cause
+  node packages/cli/dist/main.js projections rebuild                replay the log, prove the read model equal
+  curl -N $api/v1/conversations/$via_api/stream -H "x-api-key: $key"   the live event stream (SSE)
   node packages/cli/dist/main.js ask --tenant demo-tenant --customer cust-42 --message "Where is order 1003?"
 
-  bash scripts/services.sh status|stop   the agent services (logs in .local/logs/svc-*.log)
+  bash scripts/services.sh status|stop   the services (logs in .local/logs/svc-*.log)
   npm run stack status|down              Kafka, registry, PostgreSQL, Redis
 TXT
