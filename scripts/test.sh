@@ -51,11 +51,14 @@ if (( only_unit == 0 )); then
   node packages/cli/dist/main.js schemas check
   node packages/cli/dist/main.js schemas register
 
+  say "database: migrations, checkpoint tables, the sample knowledge base (as npm start does)"
+  node packages/cli/dist/main.js db migrate
+  node packages/cli/dist/main.js knowledge ingest
+
   say "integration tests (real Kafka, registry, PostgreSQL, Redis)"
   npx vitest run --project int --reporter=default --reporter=json --outputFile.json="$results_dir/int.json" || int_status=$?
 
-  say "end-to-end tests (the agent services as real processes)"
-  node packages/cli/dist/main.js db migrate
+  say "end-to-end tests (the services as real processes)"
   npx vitest run --project e2e --reporter=default --reporter=json --outputFile.json="$results_dir/e2e.json" || int_status=$?
 fi
 
