@@ -6,7 +6,12 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-SERVICES=(projections triage research solution quality escalation approvals notifier gateway)
+SERVICES=(projections triage research solution quality escalation approvals notifier analytics gateway)
+# Each service's /metrics port on this machine (deploy/METRICS.md); the gateway serves /metrics on its API port 8080.
+declare -A METRICS_PORTS=(
+  [triage]=9401 [research]=9402 [solution]=9403 [quality]=9404 [escalation]=9405
+  [approvals]=9406 [projections]=9407 [notifier]=9408 [analytics]=9409
+)
 mkdir -p .local/logs .local/run
 
 local_secrets() {
@@ -38,12 +43,17 @@ start() {
   for name in "${SERVICES[@]}"; do
     if alive "$name"; then echo "$name: already running (pid $(pid_of "$name"))"; continue; fi
     [[ -f "services/$name/dist/main.js" ]] || { echo "error: services/$name is not built; run npm run build" >&2; exit 1; }
-    nohup node "services/$name/dist/main.js" >> ".local/logs/svc-$name.log" 2>&1 &
+    if [[ -n "${METRICS_PORTS[$name]:-}" ]]; then
+      METRICS_PORT="${METRICS_PORTS[$name]}" nohup node "services/$name/dist/main.js" >> ".local/logs/svc-$name.log" 2>&1 &
+    else
+      nohup node "services/$name/dist/main.js" >> ".local/logs/svc-$name.log" 2>&1 &
+    fi
     echo $! > ".local/run/svc-$name.pid"
   done
   for name in "${SERVICES[@]}"; do
     for _ in $(seq 1 120); do
-      grep -q '"msg":"service started"' ".local/logs/svc-$name.log" 2>/dev/null && break
+      # JSON lines, or the readable ones of LOG_FORMAT=pretty.
+      grep -qE '"msg":"service started"|\] service started( |$)' ".local/logs/svc-$name.log" 2>/dev/null && break
       alive "$name" || { echo "error: $name exited; see .local/logs/svc-$name.log" >&2; tail -n 20 ".local/logs/svc-$name.log" >&2; exit 1; }
       sleep 0.5
     done

@@ -20,7 +20,7 @@ cli schemas register | tail -n 1
 cli db migrate
 cli knowledge ingest
 
-say "starting the services: projections, agents (offline model provider: no API key needed), notifier, gateway"
+say "starting the services: projections, agents (offline model provider: no API key needed), notifier, analytics, gateway"
 bash scripts/services.sh start
 
 say "demo"

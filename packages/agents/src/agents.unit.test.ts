@@ -1,11 +1,12 @@
 import type { TriageDecision } from '@supportstream/domain';
 import { runStartInput, type LlmCallRecord, type NodeContext, type RequestInfo, type SupportStateType } from '@supportstream/graph';
-import type { ModelResolver, RunTaskResult, TaskName } from '@supportstream/llm';
+import { createLlmMetrics, type ModelResolver, type RunContext, type RunTaskResult, type TaskName } from '@supportstream/llm';
 import { memorySessionMemory } from '@supportstream/memory';
 import { createAgentTools, inMemoryCrmDirectory, sampleCrmData } from '@supportstream/tools';
+import { Registry, type Counter } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { inMemoryCallCache } from './callCache.js';
-import { cachedModels, type AgentModels } from './models.js';
+import { cachedModels, modelTasksOf, type AgentModels } from './models.js';
 import { solutionNode } from './nodes/solutionNode.js';
 
 const request: RequestInfo = {
@@ -87,9 +88,11 @@ describe('solution agent', () => {
 describe('step call cache', () => {
   it('answers a re-run step from the cache: the model is called once and the re-run is recorded as cached', async () => {
     let calls = 0;
+    const contexts: RunContext[] = [];
     const resolver = {
-      run: (task: TaskName) => {
+      run: (task: TaskName, _input: unknown, runContext: RunContext) => {
         calls += 1;
+        contexts.push(runContext);
         const result: Partial<RunTaskResult<TaskName>> = {
           output: { verdict: 'allow', categories: [], reason: '' } as never,
           usage: { promptTokens: 10, completionTokens: 5 },
@@ -101,7 +104,8 @@ describe('step call cache', () => {
         return Promise.resolve(result);
       },
     } as unknown as ModelResolver;
-    const models = cachedModels(resolver, inMemoryCallCache());
+    const registry = new Registry();
+    const models = cachedModels(resolver, inMemoryCallCache(), { metrics: createLlmMetrics(registry) });
     const first: LlmCallRecord[] = [];
     const second: LlmCallRecord[] = [];
     await models.run(context(first), 'tenant-a', 'moderate', { text: 'hi' });
@@ -109,8 +113,20 @@ describe('step call cache', () => {
     expect(calls).toBe(1);
     expect(first[0]).toMatchObject({ cached: false, costMicros: 7 });
     expect(second[0]).toMatchObject({ cached: true, model: 'm-moderate' });
+    // The resolver counts the calls it makes (with the node and tenant); the cache counts its answers.
+    expect(contexts[0]).toMatchObject({ tenantId: 'tenant-a', node: 'solution' });
+    const counted = (await (registry.getSingleMetric('llm_calls_total') as Counter).get()).values;
+    expect(counted).toEqual([{ value: 1, labels: { provider: 'fake', model: 'm-moderate', node: 'solution', outcome: 'cached' } }]);
     // A different step (another checkpoint) is a different call.
     await models.run(context([], 'ckpt-2'), 'tenant-a', 'moderate', { text: 'hi' });
     expect(calls).toBe(2);
+  });
+});
+
+describe('model tasks of nodes', () => {
+  it('names the tasks a service asks models for, so it can build their providers at start', () => {
+    expect(modelTasksOf(['moderate', 'triage', 'fallback'])).toEqual(['moderate', 'triage']);
+    expect(modelTasksOf(['solution', 'quality', 'respond'])).toEqual(['draft', 'review']);
+    expect(modelTasksOf(['escalate', 'handoff'])).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
 export { createAgentNodes, type AgentDependencies } from './agents.js';
-export { cachedModels, type AgentModels } from './models.js';
+export { cachedModels, modelTasksOf, NODE_TASKS, type AgentModels } from './models.js';
 export { inMemoryCallCache, postgresCallCache, type CallKey, type StepCallCache } from './callCache.js';
 export { HISTORY_LIMIT } from './nodes/triageNode.js';

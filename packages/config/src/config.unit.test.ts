@@ -7,6 +7,7 @@ describe('platform configuration', () => {
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
     expect(config.SCHEMA_REGISTRY_URL).toBe('http://127.0.0.1:8081/apis/ccompat/v7');
     expect(config.LOG_LEVEL).toBe('info');
+    expect(config.METRICS_HOST).toBe('127.0.0.1');
   });
 
   it('splits a broker list', () => {

@@ -55,6 +55,8 @@ export const platformEnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** Interface of the /metrics server: loopback unless a scraper on another host needs it (0.0.0.0 in containers). */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export type PlatformConfig = z.infer<typeof platformEnvSchema>;

@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidInputError, TransientError } from '@supportstream/errors';
 import { createEventCodec, EVENT_SCHEMAS, EVENT_TYPES, parseAvro, topicOf, type EventType, type SupportEvent } from '@supportstream/events';
-import { createMetricsRegistry, type Registry } from '@supportstream/observability';
+import { PassThrough } from 'node:stream';
+import { createLogger, createMetricsRegistry, type Registry } from '@supportstream/observability';
 import {
   createTopics,
   deleteTopics,
@@ -234,6 +235,34 @@ describe('retries', () => {
     const [letter] = await readTopic(kafka, `${topic}.dlq`, 1);
     expect(letter?.headers).toMatchObject({ [HEADER.dlqErrorCode]: 'WEBHOOK_UNAVAILABLE', [HEADER.dlqAttempts]: '3' });
     expect(calls).toBe(3);
+  });
+});
+
+describe('logs', () => {
+  it('put the event\'s correlation id on every line about it: the handler\'s, the retries and the dead letter', async () => {
+    const topic = await freshTopic();
+    const event = sampleEvent('ReplyReady');
+    const out = new PassThrough();
+    const records: Record<string, unknown>[] = [];
+    out.on('data', (chunk: Buffer) => records.push(...chunk.toString('utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)));
+    await startRunner({
+      topics: [topic],
+      logger: createLogger({ service: 'test', level: 'info', destination: out }),
+      retry: { retries: 1, minDelayMs: 10, maxDelayMs: 20 },
+      handlers: {
+        ReplyReady: async (_event, context) => {
+          context.logger.info('delivering');
+          throw new TransientError('WEBHOOK_UNAVAILABLE', 'receiver returned 503');
+        },
+      },
+    });
+    await produceRaw(kafka, topic, [{ key: 'k', value: await codec.encode(event) }]);
+    await waitFor(() => records.some((record) => record['msg'] === 'message dead-lettered'), { description: 'the dead letter' });
+    const about = (msg: string) => records.filter((record) => record['msg'] === msg);
+    for (const msg of ['delivering', 'retriable failure; retrying', 'message dead-lettered']) {
+      expect(about(msg).length, msg).toBeGreaterThan(0);
+      for (const record of about(msg)) expect(record, msg).toMatchObject({ correlationId: event.metadata.correlationId, topic, eventType: 'ReplyReady' });
+    }
   });
 });
 

@@ -59,6 +59,7 @@ export interface ConsumerRunner {
 }
 
 type Outcome = 'handled' | 'ignored' | 'duplicate' | 'dead_lettered';
+type EventFields = { readonly correlationId?: string; readonly eventType?: string; readonly eventId?: string };
 
 const DEFAULT_RETRY: RetryPolicy = { retries: 5, minDelayMs: 200, maxDelayMs: 10_000 };
 
@@ -96,16 +97,18 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     logger.info({ memberId: event.payload.memberId, assignment: event.payload.memberAssignment }, 'joined group');
   });
 
-  async function deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown, attempts: number): Promise<void> {
+  async function deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown, attempts: number, fields: EventFields): Promise<void> {
     const dlqTopic = dlqTopicOf(topic);
     await sendToDeadLetterTopic(dlqProducer, dlqTopic, { topic, partition, message, group, error, attempts, failedAt: new Date() });
     metrics.deadLettered.inc({ group, topic, reason: errorCode(error) });
-    logger.warn({ topic, partition, offset: message.offset, dlqTopic, code: errorCode(error), reason: errorMessage(error) }, 'message dead-lettered');
+    logger.warn({ topic, partition, offset: message.offset, ...fields, dlqTopic, code: errorCode(error), reason: errorMessage(error) }, 'message dead-lettered');
   }
 
   async function handle(topic: string, partition: number, message: KafkaMessage): Promise<Outcome> {
     let attempts = 0;
     let eventType = 'unknown';
+    // What the per-message log lines say about the event, once it decoded (correlation across services).
+    let fields: EventFields = {};
     const started = process.hrtime.bigint();
     // Kept outside the retry: p-retry rejects on abort even after a successful attempt, and a
     // handled message must still be acknowledged when a shutdown began while it ran.
@@ -117,6 +120,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
           // Decoding is inside the retry: a registry outage is retriable, bad bytes are not.
           const { event, schemaId } = await options.codec.decode(message.value);
           eventType = event.type;
+          fields = { correlationId: event.metadata.correlationId, eventType: event.type, eventId: event.metadata.eventId };
           const handler = options.handlers[event.type] as EventHandler | undefined;
           if (!handler) {
             outcome = 'ignored';
@@ -156,7 +160,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
           onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
             if (isRetriable(error) && retriesLeft > 0) {
               metrics.retries.inc({ group, topic });
-              logger.warn({ topic, partition, offset: message.offset, attempt: attemptNumber, code: errorCode(error), reason: errorMessage(error) }, 'retriable failure; retrying');
+              logger.warn({ topic, partition, offset: message.offset, ...fields, attempt: attemptNumber, code: errorCode(error), reason: errorMessage(error) }, 'retriable failure; retrying');
             }
           },
         },
@@ -170,9 +174,9 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         throw new StopConsumerError(`retries exhausted at ${topic}[${partition}]@${message.offset}: ${errorMessage(error)}`, { cause: error });
       }
       if (!(error instanceof EventDecodeError) && !isRetriable(error)) {
-        logger.error({ err: error, topic, partition, offset: message.offset, eventType }, 'handler failed with a non-retriable error');
+        logger.error({ err: error, topic, partition, offset: message.offset, eventType, ...fields }, 'handler failed with a non-retriable error');
       }
-      await deadLetter(topic, partition, message, error, attempts);
+      await deadLetter(topic, partition, message, error, attempts, fields);
       return 'dead_lettered';
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

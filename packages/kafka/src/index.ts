@@ -26,3 +26,4 @@ export {
 } from './topics.js';
 export { readRawToEnd, readToEnd, type RawReadRecord, type ReadRecord, type ReadToEndOptions } from './readToEnd.js';
 export { mergeHandlers } from './mergeHandlers.js';
+export { createOffsetsReader, type CommittedOffset, type OffsetsReader, type OffsetsSnapshot, type PartitionOffsets, type ReadOffsetsOptions } from './offsets.js';

@@ -8,6 +8,7 @@ import { withResilience, type ResilienceOptions, type ResilientChatModel } from 
 import { runTask, type RunTaskOptions, type RunTaskResult } from './runTask.js';
 import type { AgentSettings, AgentSettingsStore, ProviderConfig } from './settings.js';
 import type { CircuitState } from './circuitBreaker.js';
+import type { LlmMetrics } from './metrics.js';
 import type { TaskInput, TaskName } from './tasks.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -56,15 +57,26 @@ export interface ResolvedAgent {
 export interface ModelResolver {
   /** The model, settings and template in force now for this agent and tenant (agent defaults to the task). */
   resolve(request: { readonly task: TaskName; readonly tenantId: string; readonly agent?: string }): Promise<ResolvedAgent>;
-  /** resolve + runTask. */
-  run<T extends TaskName>(task: T, input: TaskInput<T>, context: { readonly tenantId: string; readonly agent?: string } & ChatOptions & Omit<RunTaskOptions, 'signal'>): Promise<RunTaskResult<T>>;
+  /** resolve + runTask; `node` (the graph node that asks, default the task) labels the call's metrics. */
+  run<T extends TaskName>(task: T, input: TaskInput<T>, context: RunContext & ChatOptions & Omit<RunTaskOptions, 'signal'>): Promise<RunTaskResult<T>>;
   /** Every model built so far with its breaker state, for a metrics gauge. */
   circuitStates(): { readonly provider: string; readonly model: string; readonly state: CircuitState }[];
+}
+
+/** Whose call it is: the tenant (settings, metrics), the agent whose settings apply (default: the task) and the graph node. */
+export interface RunContext {
+  readonly tenantId: string;
+  readonly agent?: string;
+  readonly node?: string;
 }
 
 export interface ModelResolverOptions extends Omit<CreateChatModelOptions, 'model'> {
   readonly store: AgentSettingsStore;
   readonly env?: Env;
+  /** Call latency, outcomes, tokens and cost by tenant, and the breakers' states (see createLlmMetrics). */
+  readonly metrics?: LlmMetrics;
+  /** Monotonic milliseconds for the metrics' durations; default performance.now. */
+  readonly now?: () => number;
 }
 
 /**
@@ -88,13 +100,28 @@ export function createModelResolver(options: ModelResolverOptions): ModelResolve
     return { model, settings, template: template?.template };
   }
 
+  const circuitStates = () => [...models.values()].map((model) => ({ provider: model.provider, model: model.model, state: model.circuitState }));
+  const { metrics } = options;
+  const now = options.now ?? (() => performance.now());
+  metrics?.watchCircuits(circuitStates);
+
   return {
     resolve,
     async run(task, input, context) {
-      const { tenantId, agent, ...runOptions } = context;
+      const { tenantId, agent, node, ...runOptions } = context;
       const resolved = await resolve({ task, tenantId, ...(agent === undefined ? {} : { agent }) });
-      return runTask(resolved.model, task, input, { ...resolved.settings, template: resolved.template }, runOptions);
+      const started = now();
+      const seconds = () => Math.max(0, now() - started) / 1_000;
+      try {
+        const result = await runTask(resolved.model, task, input, { ...resolved.settings, template: resolved.template }, runOptions);
+        // Labelled with the model that answered, as LlmUsage events and the cost read model are.
+        metrics?.observeCall({ provider: result.provider, model: result.model, node: node ?? task, tenant: tenantId }, { outcome: 'ok', seconds: seconds(), usage: result.usage, cost: result.cost });
+        return result;
+      } catch (error) {
+        metrics?.observeCall({ provider: resolved.model.provider, model: resolved.model.model, node: node ?? task, tenant: tenantId }, { outcome: 'error', seconds: seconds() });
+        throw error;
+      }
     },
-    circuitStates: () => [...models.values()].map((model) => ({ provider: model.provider, model: model.model, state: model.circuitState })),
+    circuitStates,
   };
 }

@@ -65,4 +65,5 @@ export {
   type ProviderKind,
 } from './settings.js';
 export { PgAgentSettingsStore, type PgAgentSettingsStoreOptions, type Queryable } from './configStore.js';
-export { createChatModel, createModelResolver, type CreateChatModelOptions, type Env, type ModelResolver, type ModelResolverOptions, type ResolvedAgent } from './factory.js';
+export { createChatModel, createModelResolver, type CreateChatModelOptions, type Env, type ModelResolver, type ModelResolverOptions, type ResolvedAgent, type RunContext } from './factory.js';
+export { createLlmMetrics, type CircuitSource, type LlmCallLabels, type LlmCallObservation, type LlmMetrics } from './metrics.js';

@@ -3,6 +3,7 @@ import type { EventHandlers, EventProducer } from '@supportstream/kafka';
 import type { Logger, Registry } from '@supportstream/observability';
 import type pg from 'pg';
 import { Counter } from 'prom-client';
+import { registerPendingApprovalsGauge } from './metrics.js';
 
 export interface ApprovalExpiryOptions {
   readonly pool: pg.Pool;
@@ -36,6 +37,7 @@ export function createApprovalExpiry(options: ApprovalExpiryOptions): ApprovalEx
   const expired =
     (options.metrics.getSingleMetric('approvals_expired_total') as Counter | undefined) ??
     new Counter({ name: 'approvals_expired_total', help: 'Approvals that expired without a decision', registers: [options.metrics] });
+  registerPendingApprovalsGauge(options.metrics, pool, logger);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
 
@@ -59,7 +61,8 @@ export function createApprovalExpiry(options: ApprovalExpiryOptions): ApprovalEx
     );
     await producer.publish(events);
     expired.inc(events.length);
-    logger.info({ approvals: due.rows.map((row) => row.approval_id) }, 'approvals expired');
+    // One line per approval, with its correlation id, so the expiry shows up in the conversation's trail.
+    for (const row of due.rows) logger.info({ approvalId: row.approval_id, conversationId: row.context.conversationId, correlationId: row.context.correlationId }, 'approval expired');
     return events.length;
   }
 

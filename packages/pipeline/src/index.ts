@@ -4,3 +4,4 @@ export { createAgentWorker, type AgentWorker, type AgentWorkerOptions } from './
 export { CHECKPOINT_SCHEMA, createCheckpointer } from './checkpointer.js';
 export { createApprovalExpiry, type ApprovalExpiry, type ApprovalExpiryOptions } from './approvalExpiry.js';
 export { pruneCheckpoints, type PruneOptions, type PruneReport } from './pruneCheckpoints.js';
+export { registerPendingApprovalsGauge, workerMetrics, type WorkerMetrics } from './metrics.js';

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SupportEvent } from '@supportstream/events';
 import { startHarness, type Harness } from '../test/harness.js';
 import { scriptedNodes } from '../test/scriptedNodes.js';
+import type { Histogram } from 'prom-client';
 
 let harness: Harness;
 
@@ -91,6 +92,11 @@ describe('the agent pipeline on the real stack (scripted agents)', () => {
     // A redelivered decision re-emits what it caused under the same ids; consumers deduplicate them.
     const completions = ofConversation(conversationId).filter((event) => event.type === 'RunCompleted');
     expect(new Set(completions.map((event) => event.metadata.eventId)).size).toBe(1);
+    // The time to decision is observed once, by the step that resumed the run; the redelivered and the refused decisions are not.
+    const decisions = (await (harness.metrics.getSingleMetric('approval_decision_seconds') as Histogram | undefined)?.get())?.values.filter(
+      (value) => value.metricName === 'approval_decision_seconds_count' && value.labels['outcome'] === 'APPROVED',
+    );
+    expect(decisions?.map((value) => value.value)).toEqual([1]);
   });
 
   it('refuses a decision for an approval nobody asked for', async () => {

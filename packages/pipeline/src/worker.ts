@@ -3,7 +3,7 @@ import { causedBy, deterministicEventId, stableId, type EventFactory, type Suppo
 import { isNodeName, threadHistory, type ApprovalRequest, type ApprovalResume, type NodeName, type RequestInfo, type SupportGraph } from '@supportstream/graph';
 import type { EventHandlers, EventProducer, HandlerContext } from '@supportstream/kafka';
 import type { Logger, Registry } from '@supportstream/observability';
-import { Counter } from 'prom-client';
+import { workerMetrics } from './metrics.js';
 import { stepEvents } from './stepEvents.js';
 import { runIdOf, type StepOutcome, type StepRunner } from './stepRunner.js';
 
@@ -30,15 +30,13 @@ export interface AgentWorkerOptions {
   readonly faults?: { readonly afterCheckpoint?: number; readonly afterPublish?: number; readonly random?: () => number };
   /** Attempts the consumer makes for a retriable failure (first try included), to say whether a StepFailed will be retried. */
   readonly maxAttempts?: number;
+  /** Monotonic milliseconds, for step durations when the checkpoint has none; default performance.now. */
+  readonly now?: () => number;
 }
 
 export interface AgentWorker {
   readonly topics: readonly TopicName[];
   readonly handlers: EventHandlers;
-}
-
-function counter(registry: Registry, name: string, help: string, labelNames: string[]): Counter {
-  return (registry.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, labelNames, registers: [registry] });
 }
 
 /**
@@ -50,10 +48,8 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
   const hosted = new Set<NodeName>(options.nodes);
   if (options.startsRuns && !hosted.has('moderate')) throw new Error(`${service}: a service that starts runs must host the moderate node`);
   const logger = options.logger.child({ component: 'agent-worker' });
-  const steps = counter(options.metrics, 'agent_steps_total', 'Graph steps handled, by node and outcome (ran, replayed, paused, stale)', ['service', 'node', 'outcome']);
-  const refusals = counter(options.metrics, 'approvals_refused_total', 'Approval decisions refused, by reason', ['service', 'reason']);
-  const queued = counter(options.metrics, 'conversation_requests_queued_total', 'Follow-ups queued behind a run in flight', ['service']);
-  const failures = counter(options.metrics, 'agent_step_failures_total', 'Steps that failed, by node and whether retriable', ['service', 'node', 'retriable']);
+  const { steps, stepDuration, refusals, queued, failures, decisionSeconds } = workerMetrics(options.metrics);
+  const now = options.now ?? (() => performance.now());
 
   const random = options.faults?.random ?? Math.random;
   const maybeCrash = (probability: number | undefined, where: string) => {
@@ -80,8 +76,16 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
    * rethrown, so the consumer retries it (retriable) or dead-letters the trigger (not retriable).
    */
   async function step(threadId: string, node: NodeName, fromCheckpointId: string, trigger: SupportEvent, context: HandlerContext, resume?: ApprovalResume): Promise<StepOutcome> {
+    const started = now();
     try {
-      return await runner.runStep(threadId, node, fromCheckpointId, resume);
+      const outcome = await runner.runStep(threadId, node, fromCheckpointId, resume);
+      if (outcome.kind === 'ran') {
+        // The node's own time, as in the step's events; the runner's wall time when there is none.
+        const lastStep = outcome.snapshot.values.lastStep;
+        const seconds = lastStep?.node === node ? lastStep.durationMs / 1_000 : Math.max(0, now() - started) / 1_000;
+        stepDuration.observe({ service, node }, seconds);
+      }
+      return outcome;
     } catch (error) {
       const retriable = isRetriable(error);
       const failed = factory.create(
@@ -160,7 +164,12 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
       const current = await runner.readThread(threadId);
       const pending = current.interrupts[0] as ApprovalRequest | undefined;
       if (pending?.approvalId === approvalId && current.checkpointId) {
-        await publishStep(await step(threadId, 'escalate', current.checkpointId, event, context, { ...decision, decisionEventId: event.metadata.eventId }), event, context);
+        const outcome = await step(threadId, 'escalate', current.checkpointId, event, context, { ...decision, decisionEventId: event.metadata.eventId });
+        // Once per approval, before publishing: a redelivered decision finds the run resumed and takes the replay path below.
+        if (outcome.kind === 'ran') {
+          decisionSeconds.observe({ outcome: decision.decision }, Math.max(0, event.metadata.occurredAt.getTime() - Date.parse(pending.requestedAt)) / 1_000);
+        }
+        await publishStep(outcome, event, context);
         return;
       }
       // The same decision again (a redelivery): re-emit what it caused, nothing else.

@@ -1,11 +1,11 @@
-import { cachedModels, createAgentNodes, postgresCallCache } from '@supportstream/agents';
+import { cachedModels, createAgentNodes, modelTasksOf, postgresCallCache } from '@supportstream/agents';
 import { createPool } from '@supportstream/db';
 import { createEventCodec, createEventFactory } from '@supportstream/events';
 import { buildSupportGraph, type NodeImplementations, type NodeName } from '@supportstream/graph';
 import { createConsumerRunner, createEventProducer, createKafka, mergeHandlers, onShutdown, redisProcessedEvents } from '@supportstream/kafka';
-import { createModelResolver, PgAgentSettingsStore } from '@supportstream/llm';
+import { ALL_TENANTS, createLlmMetrics, createModelResolver, PgAgentSettingsStore, type ModelResolver } from '@supportstream/llm';
 import { embedderFromConfig, redisSessionMemory, vectorStoreFromConfig } from '@supportstream/memory';
-import { createLogger, createMetricsRegistry, startMetricsServer, type Logger } from '@supportstream/observability';
+import { createLogger, createMetricsRegistry, startMetricsServer, type Logger, type Registry } from '@supportstream/observability';
 import { createAgentWorker, createApprovalExpiry, createCheckpointer, createStepRunner, pruneCheckpoints } from '@supportstream/pipeline';
 import { createAgentTools, postgresCrmDirectory } from '@supportstream/tools';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
@@ -29,15 +29,18 @@ export interface AgentRuntime {
   /** Held by a step for its whole duration (the conversation lock). */
   readonly lockPool: pg.Pool;
   readonly redis: Redis;
+  /** The models behind the nodes (one per provider row and model, each with its circuit breaker). */
+  readonly resolver: ModelResolver;
   close(): Promise<void>;
 }
 
 /**
  * Every node's real implementation with its ports built from the environment (models through
  * the settings in PostgreSQL, memory, tools), plus the checkpointer. Services host a subset;
- * the pipeline benchmark runs all of them in one process.
+ * the pipeline benchmark runs all of them in one process. With `metrics`, model calls are
+ * counted there (llm_* metrics).
  */
-export async function createAgentRuntime(env: AgentServiceEnv, name: string, logger: Logger): Promise<AgentRuntime> {
+export async function createAgentRuntime(env: AgentServiceEnv, name: string, logger: Logger, metrics?: Registry): Promise<AgentRuntime> {
   const onIdleError = (error: Error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed');
   // Separate pools: a step holds its thread lock for its whole duration, and must never keep the
   // checkpointer or the queries of other steps waiting for a connection.
@@ -48,9 +51,10 @@ export async function createAgentRuntime(env: AgentServiceEnv, name: string, log
   const embedder = embedderFromConfig(env);
   const store = vectorStoreFromConfig(env, { pool });
   const sessions = redisSessionMemory({ redis, ttlSeconds: env.SESSION_TTL_SECONDS, maxInteractions: env.SESSION_MAX_INTERACTIONS });
-  const resolver = createModelResolver({ store: new PgAgentSettingsStore({ pool }) });
+  const llmMetrics = metrics ? createLlmMetrics(metrics) : undefined;
+  const resolver = createModelResolver({ store: new PgAgentSettingsStore({ pool }), ...(llmMetrics ? { metrics: llmMetrics } : {}) });
   const nodes = createAgentNodes({
-    models: cachedModels(resolver, postgresCallCache(pool)),
+    models: cachedModels(resolver, postgresCallCache(pool), llmMetrics ? { metrics: llmMetrics } : {}),
     tone: async (tenantId) => (await resolver.resolve({ task: 'draft', tenantId })).settings.tone,
     sessions,
     store,
@@ -65,6 +69,7 @@ export async function createAgentRuntime(env: AgentServiceEnv, name: string, log
     pool,
     lockPool,
     redis,
+    resolver,
     async close() {
       redis.disconnect();
       await Promise.all([pool.end(), lockPool.end(), checkpointPool.end()]);
@@ -86,8 +91,12 @@ export interface RunningService {
 export async function startAgentService(spec: AgentServiceSpec, env: AgentServiceEnv = loadAgentServiceEnv()): Promise<RunningService> {
   const logger = createLogger({ service: spec.service, level: env.LOG_LEVEL, format: env.LOG_FORMAT });
   const metrics = createMetricsRegistry({ service: spec.service });
-  const runtime = await createAgentRuntime(env, spec.service, logger);
+  const runtime = await createAgentRuntime(env, spec.service, logger, metrics);
   const { pool, lockPool, checkpointer, redis, nodes } = runtime;
+  // Build the models of the hosted nodes now, so llm_circuit_open shows their providers from the start.
+  for (const task of modelTasksOf(spec.nodes)) {
+    await runtime.resolver.resolve({ task, tenantId: ALL_TENANTS }).catch((error: unknown) => logger.warn({ err: error, task }, 'could not build the model of a task yet; it is built at its first call'));
+  }
   const hosted: NodeImplementations = Object.fromEntries(spec.nodes.map((name) => [name, nodes[name]]));
   if (spec.resumesApprovals) hosted.escalate = nodes.escalate;
 
@@ -144,7 +153,7 @@ export async function startAgentService(spec: AgentServiceSpec, env: AgentServic
   await producer.connect();
   await consumer.start();
   expiry?.start();
-  const server = await startMetricsServer(metrics, env.METRICS_PORT);
+  const server = await startMetricsServer(metrics, env.METRICS_PORT, env.METRICS_HOST);
   logger.info({ nodes: spec.nodes, metricsPort: server.port }, 'service started');
 
   const stop = async () => {

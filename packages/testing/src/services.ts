@@ -8,7 +8,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const AGENT_SERVICES = ['triage', 'research', 'solution', 'quality', 'escalation', 'approvals'] as const;
 export type AgentServiceName = (typeof AGENT_SERVICES)[number];
 /** The read side and the edges: served by their own processes too. */
-export const EDGE_SERVICES = ['projections', 'gateway', 'notifier'] as const;
+export const EDGE_SERVICES = ['projections', 'gateway', 'notifier', 'analytics'] as const;
 export type ServiceName = AgentServiceName | (typeof EDGE_SERVICES)[number];
 
 export interface ServiceProcess {
@@ -21,7 +21,8 @@ export interface ServiceProcess {
 /** Starts a built service (services/<name>/dist/main.js) as its own process, as production would. */
 export async function startService(name: ServiceName, env: Record<string, string> = {}): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [resolve(ROOT, 'services', name, 'dist/main.js')], {
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    // JSON logs: the start is recognised by its "service started" record.
+    env: { ...process.env, LOG_LEVEL: 'info', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

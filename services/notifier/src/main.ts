@@ -40,7 +40,7 @@ const consumer = createConsumerRunner({
   metrics,
 });
 await consumer.start();
-const server = await startMetricsServer(metrics, env.METRICS_PORT);
+const server = await startMetricsServer(metrics, env.METRICS_PORT, env.METRICS_HOST);
 logger.info({ metricsPort: server.port }, 'service started');
 onShutdown(async () => {
   await consumer.stop();

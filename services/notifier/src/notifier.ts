@@ -1,5 +1,5 @@
 import type { SupportEvent } from '@supportstream/events';
-import type { EventHandlers } from '@supportstream/kafka';
+import type { EventHandlers, HandlerContext } from '@supportstream/kafka';
 import type { Logger, Registry } from '@supportstream/observability';
 import type pg from 'pg';
 import { Counter } from 'prom-client';
@@ -25,7 +25,7 @@ export function createNotifier(options: NotifierOptions): EventHandlers {
     (options.metrics.getSingleMetric('notifications_delivered_total') as Counter | undefined) ??
     new Counter({ name: 'notifications_delivered_total', help: 'Notifications accepted by their webhook, by kind and outcome', labelNames: ['kind', 'outcome'], registers: [options.metrics] });
 
-  async function send(kind: 'reply' | 'alert', id: string, url: string | undefined, event: SupportEvent, payload: Record<string, unknown>): Promise<void> {
+  async function send(kind: 'reply' | 'alert', id: string, url: string | undefined, event: SupportEvent, context: HandlerContext, payload: Record<string, unknown>): Promise<void> {
     if (!url) {
       delivered.inc({ kind, outcome: 'no_webhook' });
       return;
@@ -42,12 +42,13 @@ export function createNotifier(options: NotifierOptions): EventHandlers {
       [id, kind, event.metadata.conversationId, url, status],
     );
     delivered.inc({ kind, outcome: 'delivered' });
-    options.logger.info({ kind, id, conversationId: event.metadata.conversationId, status }, 'notification delivered');
+    // The handler's logger carries the event's correlationId, topic, partition and offset.
+    context.logger.info({ kind, id, conversationId: event.metadata.conversationId, status }, 'notification delivered');
   }
 
   return {
-    ReplyReady: (event) =>
-      send('reply', event.data.replyId, options.replyWebhookUrl, event, {
+    ReplyReady: (event, context) =>
+      send('reply', event.data.replyId, options.replyWebhookUrl, event, context, {
         type: 'reply',
         replyId: event.data.replyId,
         conversationId: event.metadata.conversationId,
@@ -58,8 +59,8 @@ export function createNotifier(options: NotifierOptions): EventHandlers {
         citations: event.data.citations,
         occurredAt: event.metadata.occurredAt.toISOString(),
       }),
-    SupervisorAlert: (event) =>
-      send('alert', event.data.alertId, options.alertWebhookUrl, event, {
+    SupervisorAlert: (event, context) =>
+      send('alert', event.data.alertId, options.alertWebhookUrl, event, context, {
         type: 'alert',
         alertId: event.data.alertId,
         conversationId: event.metadata.conversationId,

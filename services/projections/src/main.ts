@@ -15,7 +15,7 @@ const env = parseEnv(
 const logger = createLogger({ service: 'projections', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
 const metrics = createMetricsRegistry({ service: 'projections' });
 const service = await startProjectionsService(env, logger, metrics);
-const server = await startMetricsServer(metrics, env.METRICS_PORT);
+const server = await startMetricsServer(metrics, env.METRICS_PORT, env.METRICS_HOST);
 logger.info({ metricsPort: server.port, schema: env.PROJECTIONS_SCHEMA }, 'service started');
 onShutdown(async () => {
   await service.stop();

@@ -12,7 +12,7 @@ export function publisher(producer: Pick<EventProducer, 'publish'>, metrics: Gat
     try {
       await producer.publish(events);
     } catch (error) {
-      logger.error({ err: error, eventIds: events.map((event) => event.metadata.eventId) }, 'publish failed');
+      logger.error({ err: error, eventIds: events.map((event) => event.metadata.eventId), correlationIds: events.map((event) => event.metadata.correlationId) }, 'publish failed');
       throw new HttpError(503, 'UNAVAILABLE', 'the event could not be published; retry (with the same Idempotency-Key) shortly', { headers: { 'Retry-After': '5' }, cause: error });
     }
     for (const event of events) metrics.published.inc({ event_type: event.type });

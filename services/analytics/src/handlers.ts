@@ -1,0 +1,31 @@
+import type { EventHandlers, HandlerContext } from '@supportstream/kafka';
+import type { Registry } from '@supportstream/observability';
+import { Counter } from 'prom-client';
+import type { AnalyticsEvent } from './buckets.js';
+import type { AnalyticsStore } from './store.js';
+
+export interface AnalyticsHandlersOptions {
+  readonly store: Pick<AnalyticsStore, 'apply'>;
+  readonly metrics: Registry;
+}
+
+/**
+ * The projector of system.analytics: each event is added to its tenant's minute in PostgreSQL,
+ * once (its id is stored in the same transaction). `support_conversations_total` counts the
+ * RequestOutcome events that were new.
+ */
+export function createAnalyticsHandlers(options: AnalyticsHandlersOptions): EventHandlers {
+  const conversations =
+    (options.metrics.getSingleMetric('support_conversations_total') as Counter | undefined) ??
+    new Counter({ name: 'support_conversations_total', help: 'Finished conversations (RequestOutcome events, each counted once), by tenant and outcome', labelNames: ['tenant', 'outcome'], registers: [options.metrics] });
+
+  const apply = async (event: AnalyticsEvent, context: HandlerContext): Promise<void> => {
+    const applied = await options.store.apply(event);
+    if (!applied) {
+      context.logger.debug({ eventId: event.metadata.eventId }, 'event already folded in; skipped');
+      return;
+    }
+    if (event.type === 'RequestOutcome') conversations.inc({ tenant: event.metadata.tenantId, outcome: event.data.outcome });
+  };
+  return { RequestOutcome: apply, StepMetrics: apply, LlmUsage: apply };
+}

@@ -1,0 +1,79 @@
+import { createPool } from '@supportstream/db';
+import { createEventCodec, TOPIC_NAMES } from '@supportstream/events';
+import { createConsumerRunner, createKafka, createOffsetsReader, redisProcessedEvents } from '@supportstream/kafka';
+import type { Logger, Registry } from '@supportstream/observability';
+import { Redis } from 'ioredis';
+import { createRollingAggregates, registerRollingGauges } from './aggregates.js';
+import type { AnalyticsEnv } from './config.js';
+import { createAnalyticsHandlers } from './handlers.js';
+import { createKafkaExporter, platformGroups, watchedTopics } from './kafkaExporter.js';
+import { createAnalyticsStore } from './store.js';
+
+export interface AnalyticsService {
+  stop(): Promise<void>;
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * Builds and starts the analytics service: the projector of system.analytics into per-minute
+ * buckets, the rolling gauges over them, and the Kafka admin exporter.
+ */
+export async function startAnalyticsService(env: AnalyticsEnv, logger: Logger, metrics: Registry): Promise<AnalyticsService> {
+  const pool = createPool(env.DATABASE_URL, { max: 5, applicationName: 'analytics', onIdleError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed') });
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
+  redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
+  const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? 'analytics', logger });
+  const store = createAnalyticsStore(pool);
+
+  const aggregates = createRollingAggregates({ store, logger, refreshMs: env.ANALYTICS_REFRESH_MS });
+  registerRollingGauges(metrics, () => aggregates.stats());
+  const consumer = createConsumerRunner({
+    kafka,
+    codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL }),
+    groupId: env.ANALYTICS_GROUP,
+    topics: [env.ANALYTICS_TOPIC],
+    handlers: createAnalyticsHandlers({ store, metrics }),
+    // A fast path only: the event ids stored with the sums are what keeps a count from doubling.
+    processedEvents: redisProcessedEvents({ redis, prefix: 'processed' }),
+    logger,
+    metrics,
+  });
+  const reader = createOffsetsReader(kafka);
+  const exporter = createKafkaExporter({
+    reader,
+    registry: metrics,
+    logger,
+    topics: watchedTopics(TOPIC_NAMES),
+    groups: platformGroups(env.ANALYTICS_KAFKA_GROUP_PREFIX, env.ANALYTICS_KAFKA_GROUP_EXCLUDE === '' ? undefined : new RegExp(env.ANALYTICS_KAFKA_GROUP_EXCLUDE)),
+    maxGroups: env.ANALYTICS_KAFKA_MAX_GROUPS,
+    pollMs: env.ANALYTICS_KAFKA_POLL_MS,
+  });
+
+  const pruning = setInterval(() => {
+    store
+      .pruneEventIds(new Date(Date.now() - env.ANALYTICS_EVENT_ID_RETENTION_DAYS * 24 * HOUR_MS))
+      .then((count) => {
+        if (count > 0) logger.info({ count }, 'forgot folded event ids past the topic retention');
+      })
+      .catch((error: unknown) => logger.warn({ err: error }, 'pruning folded event ids failed; will retry'));
+  }, HOUR_MS);
+  pruning.unref();
+
+  await aggregates.refresh().catch((error: unknown) => logger.warn({ err: error }, 'first read of the analytics buckets failed; retrying on the timer'));
+  aggregates.start();
+  await consumer.start();
+  exporter.start();
+
+  return {
+    async stop() {
+      clearInterval(pruning);
+      exporter.stop();
+      aggregates.stop();
+      await consumer.stop();
+      await reader.close();
+      redis.disconnect();
+      await pool.end();
+    },
+  };
+}
