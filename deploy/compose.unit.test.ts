@@ -237,7 +237,7 @@ describe('docker-compose.yml', () => {
     expect(mounted.get(resolve(repoRoot, 'deploy/grafana/provisioning'))).toBe('/etc/grafana/provisioning');
     const dashboardsDir = mounted.get(resolve(repoRoot, 'deploy/grafana/dashboards'));
     expect(dashboardsDir).toBeDefined();
-    expect(existsSync(join(repoRoot, 'deploy/grafana/dashboards/.gitkeep'))).toBe(true);
+    expect(readdirSync(join(repoRoot, 'deploy/grafana/dashboards')).filter((name) => name.endsWith('.json')).length).toBeGreaterThanOrEqual(5);
 
     // The dashboard provider reads the directory compose mounts the repo's dashboards at.
     const providers = list(record(parse(read('deploy/grafana/provisioning/dashboards/dashboards.yml')) as unknown, 'dashboards.yml').providers, 'providers');
@@ -268,6 +268,40 @@ describe('docker-compose.yml', () => {
     const targets = list(self?.static_configs, 'static_configs').flatMap((entry) => list(record(entry, 'static_config').targets, 'targets'));
     expect(targets).toContain('localhost:9090');
     expect(new Set(jobs.map((job) => job.job_name)).size).toBe(jobs.length);
+  });
+
+  it('scrapes every application service by its compose name (METRICS_PORT 9464, the gateway on its API port) and loads the rule files', () => {
+    const targetsOf = (file: string): Map<string, string[]> => {
+      const config = record(parse(read(file)) as unknown, file);
+      const jobs = list(config.scrape_configs, 'scrape_configs').map((job) => record(job, 'job'));
+      return new Map(jobs.map((job) => [text(job.job_name, 'job_name'), list(job.static_configs, 'static_configs').flatMap((entry) => list(record(entry, 'static_config').targets, 'targets').map((target) => text(target, 'target')))]));
+    };
+    const applications = Object.keys(services).filter((name) => service(name).image === 'supportstream:local' && name !== 'init');
+    expect(applications.length).toBeGreaterThanOrEqual(9);
+    const compose = targetsOf('deploy/prometheus/prometheus.yml');
+    for (const name of applications) {
+      const port = name === 'gateway' ? environmentOf(service(name)).GATEWAY_PORT : environmentOf(service(name)).METRICS_PORT;
+      expect(port, `${name} sets its metrics port`).toMatch(/^\d+$/);
+      expect(compose.get(name), `job ${name}`).toEqual([`${name}:${port ?? ''}`]);
+    }
+    expect([...compose.keys()].sort()).toEqual(['prometheus', ...applications].sort());
+
+    // The local template: the same jobs, on 127.0.0.1.
+    const local = targetsOf('deploy/prometheus/prometheus.local.yml');
+    expect([...local.keys()].sort()).toEqual([...compose.keys()].sort());
+    for (const [job, targets] of local) if (job !== 'prometheus') for (const target of targets) expect(target, job).toMatch(/^127\.0\.0\.1:\d+$/);
+    // … on the ports scripts/services.sh gives the services (the gateway: its API port).
+    const servicesSh = read('scripts/services.sh');
+    const localPorts = new Map([...servicesSh.matchAll(/\[([a-z]+)\]=(\d+)/g)].map((match) => [match[1] ?? '', match[2] ?? '']));
+    localPorts.set('gateway', '8080');
+    for (const name of applications) expect(local.get(name), `local job ${name}`).toEqual([`127.0.0.1:${localPorts.get(name) ?? '(no METRICS_PORT in scripts/services.sh)'}`]);
+
+    // Rule files are relative to the config: /etc/prometheus/rules in the container, deploy/prometheus/rules here.
+    for (const file of ['deploy/prometheus/prometheus.yml', 'deploy/prometheus/prometheus.local.yml']) {
+      const ruleFiles = list(record(parse(read(file)) as unknown, file).rule_files, `${file} rule_files`).map((entry) => text(entry, 'rule file'));
+      expect(ruleFiles, file).toEqual(['rules/*.yml']);
+    }
+    expect(readdirSync(join(repoRoot, 'deploy/prometheus/rules')).filter((name) => name.endsWith('.yml')).sort()).toEqual(['alerts.yml', 'recording.yml']);
   });
 
   it('applies the topics and registers the schemas in the one-shot init, built from deploy/docker/Dockerfile', () => {

@@ -58,9 +58,13 @@ echo "+ curl $api/v1/conversations/$via_api"
 curl -fsS "$api/v1/conversations/$via_api" -H "x-api-key: $key"
 echo
 
+say "Prometheus (Debian's package, installed if missing) scraping every service, with the alert rules"
+bash deploy/local/prometheus.sh start
+
 cat <<TXT
 
-The platform is running. Try:
+The platform is running; Prometheus on http://127.0.0.1:${PROMETHEUS_PORT:-9090} (alerts, graphs of the
+dashboards' queries: deploy/grafana/README.md). Try:
   node packages/cli/dist/main.js approvals show <approval id>      what the supervisor sees
   node packages/cli/dist/main.js approvals approve <approval id>   resume the run
   node packages/cli/dist/main.js audit history $refund              every event, its schema version and cause
@@ -70,4 +74,5 @@ The platform is running. Try:
 
   bash scripts/services.sh status|stop   the services (logs in .local/logs/svc-*.log)
   npm run stack status|down              Kafka, registry, PostgreSQL, Redis
+  deploy/local/prometheus.sh status|stop Prometheus
 TXT

@@ -159,6 +159,10 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
 
   if (options.resumesApprovals) {
     topics.add('human.approvals');
+    // Every outcome's series exists from the start at 0: Prometheus takes a new series' first
+    // sample as its baseline, so without this the first decision of each kind after a start
+    // would never show in rate() or the quantiles.
+    for (const outcome of ['APPROVED', 'REJECTED', 'EDITED', 'EXPIRED'] as const) decisionSeconds.zero({ outcome });
     const resume = async (event: SupportEvent, approvalId: string, decision: Omit<ApprovalResume, 'decisionEventId'>, context: HandlerContext) => {
       const threadId = event.metadata.conversationId;
       const current = await runner.readThread(threadId);

@@ -119,6 +119,13 @@ describe('approval_decision_seconds', () => {
     expect(await histogram(metrics, 'agent_step_duration_seconds', { node: 'escalate' })).toEqual({ count: 1, sum: 0.003 });
   });
 
+  it('has every outcome at 0 from the start, so the first decision after a start counts in rate()', async () => {
+    const { metrics } = workerUnderTest({}, { nodes: [], resumesApprovals: true });
+    for (const outcome of ['APPROVED', 'REJECTED', 'EDITED', 'EXPIRED']) {
+      expect(await histogram(metrics, 'approval_decision_seconds', { outcome })).toEqual({ count: 0, sum: 0 });
+    }
+  });
+
   it('labels an expiry EXPIRED', async () => {
     const runner: Partial<StepRunner> = {
       readThread: () => Promise.resolve(snapshot(state(), { checkpointId: 'ckpt-5', next: ['escalate'], interrupts: [requested] })),
