@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createPool, type Pool } from '@supportstream/db';
-import { AGENT_SERVICES, cliPath, EDGE_SERVICES, produceRaw, startService, stopService, testKafka, uniqueName, waitFor, type ServiceName, type ServiceProcess } from '@supportstream/testing';
+import { AGENT_SERVICES, cliPath, EDGE_SERVICES, freePort, produceRaw, startService, stopService, testKafka, uniqueName, waitFor, type ServiceName, type ServiceProcess } from '@supportstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { loadDashboards, loadRuleGroups, panelQueries, PROMETHEUS_DIR, REPO_ROOT, variableQueries, type PanelQuery } from './monitoring.js';
@@ -31,14 +31,6 @@ let receiver: Server;
 let serviceKey = '';
 let supervisorKey = '';
 let pendingApproval = '';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function cli(...args: string[]): Promise<string> {
   return (await run(process.execPath, [cliPath(), ...args], { env: process.env, timeout: 120_000 })).stdout.trim();

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPool, type Pool } from '@supportstream/db';
-import { AGENT_SERVICES, startService, stopService, uniqueName, waitFor, type ServiceProcess } from '@supportstream/testing';
+import { AGENT_SERVICES, freePort, startService, stopService, uniqueName, waitFor, type ServiceProcess } from '@supportstream/testing';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../test/e2eSupport.js';
@@ -21,14 +21,6 @@ let pool: Pool;
 /** A webhook receiver that fails the first two attempts of every notification, then accepts it. */
 const attempts = new Map<string, number>();
 const delivered: { id: string; body: { conversationId?: string; body?: string } }[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const token = (claims: { sub: string; role: string; tenant?: string }) =>
   new SignJWT({ tenant_id: claims.tenant ?? TENANT, role: claims.role })

@@ -1,6 +1,4 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { sampleContext, sampleEvent, uniqueName } from '@supportstream/testing';
+import { freePort, sampleContext, sampleEvent, uniqueName } from '@supportstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from './openapi.js';
 import { apiClient, validatorFor } from './test/conformance.js';
@@ -9,15 +7,6 @@ import { signToken, startTestGateway, type TestGateway } from './test/harness.js
 let gw: TestGateway;
 let api: ReturnType<typeof apiClient>;
 const tenant = uniqueName('tenant-ops');
-
-/** A port nothing listens on: bind one, note it, close it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   gw = await startTestGateway({ settings: { rateLimitPerMinute: 3 } });
@@ -38,7 +27,7 @@ describe('operations', () => {
   });
 
   it('GET /ready answers 503 naming the dependency that is down', async () => {
-    const broken = await startTestGateway({ redisUrl: `redis://127.0.0.1:${await closedPort()}` });
+    const broken = await startTestGateway({ redisUrl: `redis://127.0.0.1:${await freePort()}` });
     try {
       const ready = await apiClient(broken.baseUrl).call<{ status: string; components: Record<string, { status: string }> }>('GET', '/ready');
       expect(ready.status).toBe(503);
