@@ -2,7 +2,7 @@ export { LIVE_SCHEMA, READ_MODEL_TABLE_NAMES, dropReadModel, ensureReadModel, ty
 export { evolveConversation, foldBatch, orderingKey, summarizeEvent, type BatchDelta, type ConversationDelta, type ConversationStatus, type ProjectedEvent } from './fold.js';
 export { CONVERSATION_CHANGES_CHANNEL, createProjector, type ApplyResult, type PartitionBatch, type Projector, type ProjectorOptions } from './projector.js';
 export { redisConversationCache, type ConversationCache, type RedisConversationCacheOptions } from './cache.js';
-export { createReadModel, type EventPage, type ReadModel, type ReadModelOptions, type TenantStatistics } from './queries.js';
+export { createReadModel, type ApprovalRequestRef, type EventPage, type ReadModel, type ReadModelOptions, type TenantStatistics } from './queries.js';
 export type { ApprovalView, ConversationEventView, ConversationView } from './views.js';
 export { compareChecksums, readModelChecksums, type ChecksumComparison, type ReadModelChecksums, type TableChecksum } from './checksum.js';
 export { createProjectionConsumer, type ProjectionConsumer, type ProjectionConsumerOptions } from './consumer.js';

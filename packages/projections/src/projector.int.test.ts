@@ -49,6 +49,12 @@ function logOf(events: readonly SupportEvent[]): Map<string, ProjectedEvent[]> {
   return log;
 }
 
+/** The envelope of the first ApprovalRequested in a log, as the read model should give it back. */
+function sampleLogRequest(log: Map<string, ProjectedEvent[]>) {
+  const event = [...log.values()].flat().find((record) => record.event.type === 'ApprovalRequested')?.event;
+  return event && { eventId: event.metadata.eventId, conversationId: event.metadata.conversationId, requestId: event.metadata.requestId, correlationId: event.metadata.correlationId };
+}
+
 const batch = (records: readonly ProjectedEvent[]): PartitionBatch => ({ topic: records[0]?.topic ?? 'none', partition: 0, records, lastOffset: records.at(-1)?.offset ?? '0' });
 const chunks = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, index * size + size));
 
@@ -100,6 +106,9 @@ describe('projector on PostgreSQL', () => {
       ['APPROVED', 'supervisor@example.invalid'],
       ['REJECTED', 'supervisor@example.invalid'],
     ]);
+    const requested = sampleLogRequest(log);
+    expect(await model.approvalRequest(tenant, approvals[0]?.approvalId ?? '')).toEqual(requested);
+    expect(await model.approvalRequest('another-tenant', approvals[0]?.approvalId ?? '')).toBeUndefined();
     const stats = await model.statistics(tenant);
     expect(stats.tenant).toMatchObject({ requests: 3, approvals_requested: 2, approvals_approved: 1, approvals_rejected: 1, resolved: 1, resolved_after_approval: 1, handed_off: 1 });
   });

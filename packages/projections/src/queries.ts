@@ -26,6 +26,13 @@ export interface EventPage {
   readonly nextAfterSeq: string | null;
 }
 
+export interface ApprovalRequestRef {
+  readonly eventId: string;
+  readonly conversationId: string;
+  readonly requestId: string;
+  readonly correlationId: string;
+}
+
 export interface TenantStatistics {
   readonly tenant: Record<string, number> | null;
   readonly agents: readonly Record<string, number | string>[];
@@ -40,6 +47,8 @@ export interface ReadModel {
   seqOfEvent(tenantId: string, conversationId: string, eventId: string): Promise<string | undefined>;
   listApprovals(tenantId: string, options?: { status?: string; limit?: number; afterRequestedAt?: string }): Promise<readonly ApprovalView[]>;
   getApproval(tenantId: string, approvalId: string): Promise<ApprovalView | undefined>;
+  /** The ApprovalRequested event's envelope: a decision continues its conversation, request and correlation. */
+  approvalRequest(tenantId: string, approvalId: string): Promise<ApprovalRequestRef | undefined>;
   statistics(tenantId: string): Promise<TenantStatistics>;
 }
 
@@ -87,6 +96,15 @@ export function createReadModel(options: ReadModelOptions): ReadModel {
       const result = await pool.query<ApprovalRowOut>(`SELECT * FROM ${schema}.approvals WHERE approval_id = $1 AND tenant_id = $2`, [approvalId, tenantId]);
       const row = result.rows[0];
       return row ? toApprovalView(row) : undefined;
+    },
+    async approvalRequest(tenantId, approvalId) {
+      const result = await pool.query<ApprovalRequestRef>(
+        `SELECT e.event_id AS "eventId", e.conversation_id AS "conversationId", e.request_id AS "requestId", e.correlation_id AS "correlationId"
+           FROM ${schema}.approvals a JOIN ${schema}.conversation_events e ON e.event_id = a.requested_event
+          WHERE a.approval_id = $1 AND a.tenant_id = $2`,
+        [approvalId, tenantId],
+      );
+      return result.rows[0];
     },
     async statistics(tenantId) {
       const numbers = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value])) as Record<string, number | string>;

@@ -1,5 +1,5 @@
 import { ApprovalDecisionValues, type EventFactory, type EventContext } from '@supportstream/events';
-import type { ApprovalView, ReadModel } from '@supportstream/projections';
+import type { ReadModel } from '@supportstream/projections';
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -50,23 +50,6 @@ export interface DecideDeps {
 }
 
 /**
- * The ApprovalRequested event's context, from the conversation's projected events: the decision
- * continues its conversation, request and correlation, and is caused by it.
- */
-async function requestContext(readModel: ReadModel, approval: ApprovalView): Promise<EventContext | undefined> {
-  let afterSeq: string | undefined;
-  for (;;) {
-    const page = await readModel.listEvents(approval.tenantId, approval.conversationId, { ...(afterSeq === undefined ? {} : { afterSeq }), limit: 500 });
-    const request = page.events.find((event) => event.type === 'ApprovalRequested' && event.data['approvalId'] === approval.approvalId);
-    if (request !== undefined) {
-      return { conversationId: approval.conversationId, requestId: request.requestId, tenantId: approval.tenantId, correlationId: request.correlationId, causationId: request.eventId };
-    }
-    if (page.nextAfterSeq === null) return undefined;
-    afterSeq = page.nextAfterSeq;
-  }
-}
-
-/**
  * POST /v1/approvals/:id/decision → ApprovalDecided on human.approvals. Only a PENDING approval
  * can be decided (409 otherwise). The read model learns of the decision only after the projector
  * sees it, so a short Redis lock answers a second decision with 409 meanwhile; the pipeline
@@ -83,8 +66,10 @@ export function decideApproval(deps: DecideDeps): RequestHandler {
     const approval = await deps.readModel.getApproval(principal.tenantId, approvalId);
     if (approval === undefined || approval.tenantId !== principal.tenantId) throw notFound('approval');
     if (approval.status !== 'PENDING') throw new HttpError(409, 'APPROVAL_NOT_PENDING', `approval ${approvalId} is ${approval.status}, not PENDING`);
-    const context = await requestContext(deps.readModel, approval);
-    if (context === undefined) throw new HttpError(409, 'APPROVAL_NOT_READY', `approval ${approvalId} has no projected request yet; retry shortly`);
+    // The decision continues the ApprovalRequested event's conversation, request and correlation, and is caused by it.
+    const request = await deps.readModel.approvalRequest(principal.tenantId, approvalId);
+    if (request === undefined) throw new HttpError(409, 'APPROVAL_NOT_READY', `approval ${approvalId} has no projected request yet; retry shortly`);
+    const context: EventContext = { conversationId: request.conversationId, requestId: request.requestId, tenantId: principal.tenantId, correlationId: request.correlationId, causationId: request.eventId };
 
     const lock = `supportstream:gateway:decision:${principal.tenantId}:${approvalId}`;
     let taken: string | null;
