@@ -1,2 +1,2 @@
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
-export { createMetricsRegistry, startMetricsServer, Registry, type MetricsServer } from './metrics.js';
+export { createMetricsRegistry, registeredCounter, registeredGauge, registeredHistogram, startMetricsServer, Registry, type MetricsServer } from './metrics.js';

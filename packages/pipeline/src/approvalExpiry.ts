@@ -1,8 +1,7 @@
 import { stableId, type EventContext, type EventFactory, type SupportEvent } from '@supportstream/events';
 import type { EventHandlers, EventProducer } from '@supportstream/kafka';
-import type { Logger, Registry } from '@supportstream/observability';
+import { registeredCounter, type Logger, type Registry } from '@supportstream/observability';
 import type pg from 'pg';
-import { Counter } from 'prom-client';
 import { registerPendingApprovalsGauge } from './metrics.js';
 
 export interface ApprovalExpiryOptions {
@@ -34,9 +33,7 @@ export function createApprovalExpiry(options: ApprovalExpiryOptions): ApprovalEx
   const { pool, producer, factory } = options;
   const clock = options.clock ?? (() => new Date());
   const logger = options.logger.child({ component: 'approval-expiry' });
-  const expired =
-    (options.metrics.getSingleMetric('approvals_expired_total') as Counter | undefined) ??
-    new Counter({ name: 'approvals_expired_total', help: 'Approvals that expired without a decision', registers: [options.metrics] });
+  const expired = registeredCounter(options.metrics, 'approvals_expired_total', 'Approvals that expired without a decision');
   registerPendingApprovalsGauge(options.metrics, pool, logger);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;

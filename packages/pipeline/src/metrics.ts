@@ -1,14 +1,6 @@
-import type { Logger, Registry } from '@supportstream/observability';
+import { registeredCounter as counter, registeredHistogram as histogram, type Logger, type Registry } from '@supportstream/observability';
 import type pg from 'pg';
-import { Counter, Gauge, Histogram } from 'prom-client';
-
-function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]): Counter<L> {
-  return (registry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames, registers: [registry] });
-}
-
-function histogram<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[], buckets: number[]): Histogram<L> {
-  return (registry.getSingleMetric(name) as Histogram<L> | undefined) ?? new Histogram({ name, help, labelNames, buckets, registers: [registry] });
-}
+import { Gauge } from 'prom-client';
 
 // A step is milliseconds (no model, or the offline one) to minutes (a slow model with retries).
 const STEP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];

@@ -1,10 +1,9 @@
 import { EventDecodeError, type EventCodec } from '@supportstream/events';
 import { errorCode, errorMessage, isRetriable } from '@supportstream/errors';
 import { consumerMetrics, createIdempotentProducer, defaultDeadLetterTopic, sendToDeadLetterTopic } from '@supportstream/kafka';
-import type { Logger, Registry } from '@supportstream/observability';
+import { registeredCounter, registeredHistogram, type Logger, type Registry } from '@supportstream/observability';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import pRetry from 'p-retry';
-import { Counter, Histogram } from 'prom-client';
 import type { ProjectedEvent } from './fold.js';
 import type { ApplyResult, PartitionBatch, Projector } from './projector.js';
 
@@ -33,14 +32,9 @@ export interface ProjectionConsumer {
 }
 
 function projectionMetrics(registry: Registry) {
-  const existing = registry.getSingleMetric('projection_events_total') as Counter<'projection' | 'outcome'> | undefined;
   return {
-    events:
-      existing ??
-      new Counter({ name: 'projection_events_total', help: 'Events by outcome: applied, duplicate (id seen before), already_projected (below the stored offset), undecodable', labelNames: ['projection', 'outcome'], registers: [registry] }),
-    batchDuration:
-      (registry.getSingleMetric('projection_batch_duration_seconds') as Histogram<'projection'> | undefined) ??
-      new Histogram({ name: 'projection_batch_duration_seconds', help: 'Time to decode and apply one partition batch in one transaction', labelNames: ['projection'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] }),
+    events: registeredCounter(registry, 'projection_events_total', 'Events by outcome: applied, duplicate (id seen before), already_projected (below the stored offset), undecodable', ['projection', 'outcome']),
+    batchDuration: registeredHistogram(registry, 'projection_batch_duration_seconds', 'Time to decode and apply one partition batch in one transaction', ['projection'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]),
   };
 }
 

@@ -1,6 +1,5 @@
 import type { EventHandlers, HandlerContext } from '@supportstream/kafka';
-import type { Registry } from '@supportstream/observability';
-import { Counter } from 'prom-client';
+import { registeredCounter, type Registry } from '@supportstream/observability';
 import type { AnalyticsEvent } from './buckets.js';
 import type { AnalyticsStore } from './store.js';
 
@@ -15,9 +14,7 @@ export interface AnalyticsHandlersOptions {
  * RequestOutcome events that were new.
  */
 export function createAnalyticsHandlers(options: AnalyticsHandlersOptions): EventHandlers {
-  const conversations =
-    (options.metrics.getSingleMetric('support_conversations_total') as Counter | undefined) ??
-    new Counter({ name: 'support_conversations_total', help: 'Finished conversations (RequestOutcome events, each counted once), by tenant and outcome', labelNames: ['tenant', 'outcome'], registers: [options.metrics] });
+  const conversations = registeredCounter(options.metrics, 'support_conversations_total', 'Finished conversations (RequestOutcome events, each counted once), by tenant and outcome', ['tenant', 'outcome']);
 
   const apply = async (event: AnalyticsEvent, context: HandlerContext): Promise<void> => {
     const applied = await options.store.apply(event);

@@ -1,6 +1,6 @@
-import type { Logger, Registry } from '@supportstream/observability';
+import { registeredCounter, registeredGauge, registeredHistogram, type Logger, type Registry } from '@supportstream/observability';
 import type { Request, RequestHandler } from 'express';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { Principal } from './auth/principal.js';
 
 export interface GatewayMetrics {
@@ -11,36 +11,23 @@ export interface GatewayMetrics {
   readonly published: Counter<'event_type'>;
 }
 
-function metric<T>(registry: Registry, name: string, create: () => T): T {
-  return (registry.getSingleMetric(name) as T | undefined) ?? create();
-}
-
 /** The gateway's metrics, registered once per registry (a second app on the same registry reuses them). */
 export function gatewayMetrics(registry: Registry): GatewayMetrics {
-  const registers = [registry];
   return {
-    requestDuration: metric(
+    requestDuration: registeredHistogram(
       registry,
       'http_request_duration_seconds',
-      () =>
-        new Histogram({
-          name: 'http_request_duration_seconds',
-          help: 'HTTP request duration by method, route pattern and status (SSE streams: the whole connection)',
-          labelNames: ['method', 'route', 'status'],
-          buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-          registers,
-        }),
+      'HTTP request duration by method, route pattern and status (SSE streams: the whole connection)',
+      ['method', 'route', 'status'],
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     ),
-    authFailures: metric(registry, 'gateway_auth_failures_total', () => new Counter({ name: 'gateway_auth_failures_total', help: 'Requests refused with 401, by reason', labelNames: ['reason'], registers })),
-    rateLimited: metric(
-      registry,
-      'gateway_rate_limited_total',
-      () => new Counter({ name: 'gateway_rate_limited_total', help: 'Requests refused with 429: rate limit or too many open streams', labelNames: ['kind'], registers }),
-    ),
-    openStreams: metric(registry, 'gateway_sse_streams_open', () => new Gauge({ name: 'gateway_sse_streams_open', help: 'Server-sent event streams open now', registers })),
-    published: metric(registry, 'gateway_events_published_total', () => new Counter({ name: 'gateway_events_published_total', help: 'Events the gateway published, by type', labelNames: ['event_type'], registers })),
+    authFailures: registeredCounter(registry, 'gateway_auth_failures_total', 'Requests refused with 401, by reason', ['reason']),
+    rateLimited: registeredCounter(registry, 'gateway_rate_limited_total', 'Requests refused with 429: rate limit or too many open streams', ['kind']),
+    openStreams: registeredGauge(registry, 'gateway_sse_streams_open', 'Server-sent event streams open now'),
+    published: registeredCounter(registry, 'gateway_events_published_total', 'Events the gateway published, by type', ['event_type']),
   };
 }
+
 
 /** The route pattern (`/v1/conversations/:id`), never the raw path, so label values stay bounded. */
 function routeOf(req: Request): string {

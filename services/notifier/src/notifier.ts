@@ -1,8 +1,7 @@
 import type { SupportEvent } from '@supportstream/events';
 import type { EventHandlers, HandlerContext } from '@supportstream/kafka';
-import type { Logger, Registry } from '@supportstream/observability';
+import { registeredCounter, type Logger, type Registry } from '@supportstream/observability';
 import type pg from 'pg';
-import { Counter } from 'prom-client';
 import { deliver } from './webhook.js';
 
 export interface NotifierOptions {
@@ -21,9 +20,7 @@ export interface NotifierOptions {
  * twice; failures are retried by the consumer with backoff and dead-lettered after the last try.
  */
 export function createNotifier(options: NotifierOptions): EventHandlers {
-  const delivered =
-    (options.metrics.getSingleMetric('notifications_delivered_total') as Counter | undefined) ??
-    new Counter({ name: 'notifications_delivered_total', help: 'Notifications accepted by their webhook, by kind and outcome', labelNames: ['kind', 'outcome'], registers: [options.metrics] });
+  const delivered = registeredCounter(options.metrics, 'notifications_delivered_total', 'Notifications accepted by their webhook, by kind and outcome', ['kind', 'outcome']);
 
   async function send(kind: 'reply' | 'alert', id: string, url: string | undefined, event: SupportEvent, context: HandlerContext, payload: Record<string, unknown>): Promise<void> {
     if (!url) {
