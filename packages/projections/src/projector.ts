@@ -1,4 +1,4 @@
-import { advisoryLockKey, quoteIdentifier, withTransaction, type Pool } from '@supportstream/db';
+import { advisoryLockKey, quoteIdentifier, withTransaction, type Pool, type Queryable } from '@supportstream/db';
 import { isRetriable } from '@supportstream/errors';
 import pRetry from 'p-retry';
 import { foldBatch, type ProjectedEvent } from './fold.js';
@@ -35,6 +35,12 @@ export interface Projector {
   apply(batch: PartitionBatch): Promise<ApplyResult>;
   /** Stored next offsets, `topic:partition` → offset. */
   offsets(): Promise<Map<string, bigint>>;
+}
+
+/** A read model's stored next offsets, `topic:partition` → offset (on a pool, or a client inside a snapshot). */
+export async function storedOffsets(db: Queryable, schema: string): Promise<Map<string, bigint>> {
+  const result = await db.query<{ topic: string; partition: number; next_offset: string }>(`SELECT topic, partition, next_offset FROM ${quoteIdentifier(schema)}.offsets`);
+  return new Map(result.rows.map((row) => [`${row.topic}:${row.partition}`, BigInt(row.next_offset)]));
 }
 
 export const CONVERSATION_CHANGES_CHANNEL = 'supportstream_conversation_changes';
@@ -99,9 +105,6 @@ export function createProjector(options: ProjectorOptions): Projector {
         randomize: true,
         shouldRetry: ({ error }) => isRetriable(error),
       }),
-    async offsets() {
-      const result = await options.pool.query<{ topic: string; partition: number; next_offset: string }>(`SELECT topic, partition, next_offset FROM ${schema}.offsets`);
-      return new Map(result.rows.map((row) => [`${row.topic}:${row.partition}`, BigInt(row.next_offset)]));
-    },
+    offsets: () => storedOffsets(options.pool, options.schema),
   };
 }

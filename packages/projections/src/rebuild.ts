@@ -6,7 +6,7 @@ import { createMetricsRegistry } from '@supportstream/observability';
 import type { Kafka } from 'kafkajs';
 import { compareChecksums, readModelChecksums, type ChecksumComparison, type ReadModelChecksums } from './checksum.js';
 import { createProjectionConsumer } from './consumer.js';
-import { createProjector } from './projector.js';
+import { createProjector, storedOffsets } from './projector.js';
 import { dropReadModel, ensureReadModel } from './schema.js';
 
 export interface RebuildProgress {
@@ -137,11 +137,10 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
     if (options.liveSchema !== undefined) {
       const liveSchema = options.liveSchema;
       phase = 'catch-up';
-      const liveProjector = createProjector({ pool: options.pool, schema: liveSchema });
       const deadline = Date.now() + (options.catchUpTimeoutMs ?? 60_000);
       const behind = (offsets: Map<string, bigint>) => [...targets].filter(([partition, target]) => target > (startPositions.get(partition) ?? 0n) && (offsets.get(partition) ?? 0n) < target);
       for (;;) {
-        const lagging = behind(await liveProjector.offsets());
+        const lagging = behind(await storedOffsets(options.pool, liveSchema));
         if (lagging.length === 0) break;
         if (Date.now() > deadline) {
           throw new TransientError('LIVE_PROJECTION_BEHIND', `the live projection (${liveSchema}) has not reached the log end seen at the start on ${lagging.map(([partition]) => partition).join(', ')}; is the projections service running?`);
@@ -151,13 +150,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
       // One snapshot: the live offsets and the live rows they produced.
       ({ live, liveOffsets } = await withTransaction(
         options.pool,
-        async (client) => {
-          const offsets = await client.query<{ topic: string; partition: number; next_offset: string }>(`SELECT topic, partition, next_offset FROM "${liveSchema}".offsets`);
-          return {
-            liveOffsets: new Map(offsets.rows.map((row) => [key(row.topic, row.partition), BigInt(row.next_offset)])),
-            live: await readModelChecksums(client, liveSchema),
-          };
-        },
+        async (client) => ({ liveOffsets: await storedOffsets(client, liveSchema), live: await readModelChecksums(client, liveSchema) }),
         { isolationLevel: 'repeatable read', readOnly: true },
       ));
       for (const [partition, offset] of liveOffsets) if (targets.has(partition)) targets.set(partition, offset);
