@@ -56,6 +56,8 @@ ensure_packages() {
   local -a pkgs=()
   local c need_pg=0 need_redis=0
   command -v ss >/dev/null 2>&1 || pkgs+=(iproute2)
+  # The registry's and Prometheus' health checks and the start command's HTTP demo use curl.
+  command -v curl >/dev/null 2>&1 || pkgs+=(curl)
   for c in "$@"; do
     case "$c" in
     postgres) pg_bindir >/dev/null || {
