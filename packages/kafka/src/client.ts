@@ -1,5 +1,5 @@
 import type { Logger } from '@supportstream/observability';
-import { Kafka, logLevel, Partitioners, type KafkaConfig, type logCreator, type Producer, type ProducerConfig } from 'kafkajs';
+import { Kafka as KafkaJs, logLevel, Partitioners, type KafkaConfig, type logCreator, type Producer, type ProducerConfig } from 'kafkajs';
 
 export interface KafkaClientOptions {
   readonly brokers: readonly string[];
@@ -7,6 +7,53 @@ export interface KafkaClientOptions {
   readonly logger: Logger;
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+}
+
+/** One partition's watermarks as the admin API reports them (offsets as decimal strings). */
+export interface AdminTopicOffset {
+  readonly partition: number;
+  readonly offset: string;
+  readonly high: string;
+  readonly low: string;
+}
+
+/**
+ * The admin operations callers outside this package still reach through `client.admin()`. Declared
+ * here, with this package's own types, so no type of the Kafka client library leaves the package;
+ * new code uses the wrappers in admin.ts instead.
+ */
+export interface KafkaAdmin {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  listTopics(): Promise<string[]>;
+  describeCluster(): Promise<unknown>;
+  fetchTopicOffsets(topic: string): Promise<AdminTopicOffset[]>;
+  fetchOffsets(options: { groupId: string; topics?: string[] }): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
+  setOffsets(options: { groupId: string; topic: string; partitions: { partition: number; offset: string }[] }): Promise<void>;
+  createTopics(options: { waitForLeaders?: boolean; topics: { topic: string; numPartitions?: number; replicationFactor?: number }[] }): Promise<boolean>;
+  deleteTopics(options: { topics: string[]; timeout?: number }): Promise<void>;
+  deleteGroups(groupIds: string[]): Promise<unknown>;
+}
+
+/**
+ * What createKafka returns: a handle that callers pass to this package's factories (consumer
+ * runners, producers, readers, admin wrappers). Only the admin surface above is visible, typed by
+ * this package; the client library behind it is this package's business, so switching it touches
+ * packages/kafka only.
+ */
+export interface KafkaClient {
+  admin(config?: { readonly retry?: { readonly retries?: number } }): KafkaAdmin;
+}
+
+/** @deprecated Use KafkaClient; kept so call sites written against the old name compile. */
+export type Kafka = KafkaClient;
+
+/**
+ * The library client behind a KafkaClient. Every KafkaClient is one: createKafka builds them, and
+ * the test helpers build library clients directly (structurally a KafkaClient).
+ */
+export function kafkajsOf(client: KafkaClient): KafkaJs {
+  return client as unknown as KafkaJs;
 }
 
 /** kafkajs logs go through the process's root logger instead of its own console writer. */
@@ -35,7 +82,7 @@ function pinoLogCreator(logger: Logger): logCreator {
 }
 
 /** The only place that constructs the Kafka client, so a client switch touches this package only. */
-export function createKafka(options: KafkaClientOptions): Kafka {
+export function createKafka(options: KafkaClientOptions): KafkaClient {
   const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: [...options.brokers],
@@ -46,17 +93,17 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     logCreator: pinoLogCreator(options.logger),
     retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 10_000 },
   };
-  return new Kafka(config);
+  return new KafkaJs(config);
 }
 
 /**
  * An idempotent producer as kafkajs requires it: acks=all, one request in flight (order kept on
  * retries) and unbounded retries, since a bounded retry count could break the sequence numbers
  * the broker deduplicates with. Java-compatible murmur2 partitioning, so keys land where Java
- * clients would put them.
+ * clients would put them. Internal: callers get an EventProducer or a DeadLetterProducer.
  */
-export function createIdempotentProducer(kafka: Kafka, overrides: Partial<ProducerConfig> = {}): Producer {
-  return kafka.producer({
+export function createIdempotentProducer(kafka: KafkaClient, overrides: Partial<ProducerConfig> = {}): Producer {
+  return kafkajsOf(kafka).producer({
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
@@ -65,5 +112,3 @@ export function createIdempotentProducer(kafka: Kafka, overrides: Partial<Produc
     ...overrides,
   });
 }
-
-export type { Kafka };

@@ -21,7 +21,7 @@ import {
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumerRunner, type ConsumerRunner, type ConsumerRunnerOptions, type EventHandlers } from './consumer.js';
-import { redisProcessedEvents } from './dedupe.js';
+import { inMemoryProcessedEvents, redisProcessedEvents, type ProcessedEvents } from './dedupe.js';
 import { HEADER } from './headers.js';
 import { createEventProducer, type EventProducer } from './producer.js';
 
@@ -303,6 +303,43 @@ describe('deduplication', () => {
     ]);
     await waitFor(() => handled.length === 1);
     await waitFor(async () => (await counterValue(metrics, 'kafka_consumer_messages_total', { outcome: 'ignored' })) === 1, { description: 'one ignored' });
+    expect(handled).toEqual(['ApprovalDecided']);
+    expect(await counterValue(metrics, 'kafka_consumer_messages_total', { outcome: 'handled' })).toBe(1);
+    expect(await counterValue(metrics, 'kafka_consumer_messages_total', {})).toBe(2);
+    expect(await counterValue(metrics, 'kafka_consumer_dead_lettered_total', {})).toBe(0);
+  });
+
+  it('looks up and records only the ids of messages it accepts, one lookup per batch', async () => {
+    const topic = await freshTopic();
+    const store = inMemoryProcessedEvents();
+    const lookups: string[][] = [];
+    const recorded: string[] = [];
+    const counting: ProcessedEvents = {
+      seenMany: (group, ids) => {
+        lookups.push([...ids]);
+        return store.seenMany(group, ids);
+      },
+      rememberMany: (group, ids) => {
+        recorded.push(...ids);
+        return store.rememberMany(group, ids);
+      },
+    };
+    const context = sampleContext();
+    const requested = [sampleEvent('ApprovalRequested', context), sampleEvent('ApprovalRequested', context)];
+    const decided = [sampleEvent('ApprovalDecided', context), sampleEvent('ApprovalDecided', context)];
+    const publisher = createEventProducer({ kafka, codec, logger, metrics: createMetricsRegistry({}, false), topicFor: () => topic });
+    await publisher.connect();
+    await publisher.publish([requested[0]!, decided[0]!, requested[1]!, decided[1]!]);
+    await publisher.disconnect();
+    const handled: string[] = [];
+    await startRunner({ topics: [topic], processedEvents: counting, handlers: { ApprovalDecided: async (event) => void handled.push(event.metadata.eventId) } });
+    await waitFor(() => handled.length === 2, { description: 'both decisions' });
+    const decidedIds = decided.map((event) => event.metadata.eventId);
+    expect(handled).toEqual(decidedIds);
+    // The requests are not this consumer's: never looked up, never recorded.
+    expect(lookups.flat().sort()).toEqual([...decidedIds].sort());
+    expect(lookups.length).toBeLessThanOrEqual(2);
+    expect(recorded.sort()).toEqual([...decidedIds].sort());
   });
 });
 

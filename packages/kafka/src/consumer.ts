@@ -1,18 +1,20 @@
 import { EventDecodeError, type EventCodec, type EventType, type SupportEvent } from '@supportstream/events';
 import { errorCode, errorMessage, isRetriable } from '@supportstream/errors';
 import type { Logger, Registry } from '@supportstream/observability';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import pRetry, { AbortError } from 'p-retry';
-import { createIdempotentProducer } from './client.js';
-import { defaultDeadLetterTopic, sendToDeadLetterTopic } from './deadLetter.js';
+import type { KafkaClient } from './client.js';
+import { createCoalescer } from './coalescer.js';
+import { createConsumerLoop, type LoopBatch } from './consumerLoop.js';
 import type { ProcessedEvents } from './dedupe.js';
-import { consumerMetrics } from './metrics.js';
+import { HEADER, headerValue, routeOf, type MessageHeaders, type MessageRoute } from './headers.js';
+import { createSlots, dispatchKeyed } from './keyedDispatch.js';
 
 export interface HandlerContext {
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
-  readonly headers: IHeaders;
+  readonly headers: MessageHeaders;
   readonly schemaId: number;
   readonly attempt: number;
   /** Aborted when the consumer is stopping; long handlers should give up and be redelivered. */
@@ -31,21 +33,32 @@ export interface RetryPolicy {
 }
 
 export interface ConsumerRunnerOptions {
-  readonly kafka: Kafka;
+  readonly kafka: KafkaClient;
   readonly codec: EventCodec;
   readonly groupId: string;
   readonly topics: readonly string[];
   readonly handlers: EventHandlers;
   readonly logger: Logger;
   readonly metrics: Registry;
-  /** Skip events whose id this group already handled (redeliveries, re-emitted step events). */
+  /**
+   * Which messages are this consumer's, from the key and headers alone. Those it refuses are
+   * acknowledged without decoding, deduplication or heartbeat, and counted as ignored. Default:
+   * the `event-type` header names a handled type, or there is none (a foreign producer: decode).
+   */
+  readonly accepts?: (route: MessageRoute) => boolean;
+  /**
+   * Messages in flight at once for this consumer, across its partitions (default 16). Messages
+   * with different keys run concurrently; one key's messages run strictly in order. 1: one at a time.
+   */
+  readonly maxInFlight?: number;
+  /** Skip events whose id this group already handled, for handlers whose side effects are not idempotent by themselves. */
   readonly processedEvents?: ProcessedEvents;
   readonly retry?: Partial<RetryPolicy>;
   /** After the last retry of a retriable failure: dead-letter the message (default) or stop the consumer. */
   readonly onRetriesExhausted?: 'dead-letter' | 'stop';
   readonly deadLetterTopic?: (topic: string) => string;
   readonly fromBeginning?: boolean;
-  /** Partitions handled in parallel; order is kept within each partition. */
+  /** Partitions handled in parallel; order is kept within each key of a partition. */
   readonly partitionsConsumedConcurrently?: number;
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
@@ -53,67 +66,78 @@ export interface ConsumerRunnerOptions {
 
 export interface ConsumerRunner {
   start(): Promise<void>;
-  /** Finishes the message in hand, commits what was handled and leaves the group. */
+  /** Stops taking messages, finishes the ones in flight, commits what was handled and leaves the group. */
   stop(): Promise<void>;
-  readonly consumer: Consumer;
 }
 
 type Outcome = 'handled' | 'ignored' | 'duplicate' | 'dead_lettered';
 type EventFields = { readonly correlationId?: string; readonly eventType?: string; readonly eventId?: string };
 
 const DEFAULT_RETRY: RetryPolicy = { retries: 5, minDelayMs: 200, maxDelayMs: 10_000 };
+const DEFAULT_MAX_IN_FLIGHT = 16;
 
 class StopConsumerError extends Error {
   override readonly name = 'StopConsumerError';
 }
 
+/** The default route check: a handled type, or no type header at all (decode and see). */
+export function acceptsHandledTypes(handlers: EventHandlers): (route: MessageRoute) => boolean {
+  const types = new Set(Object.keys(handlers));
+  return (route) => route.eventType === undefined || types.has(route.eventType);
+}
+
+/** What one batch knows about event ids before its messages run (one lookup for the whole batch). */
+interface BatchDedupe {
+  readonly seen: ReadonlySet<string>;
+  readonly handledHere: Set<string>;
+}
+
 /**
- * The consumer loop every service uses: decode, deduplicate, dispatch by event type, retry
- * retriable failures with backoff, dead-letter poison messages, and commit an offset only after
- * its message was handled or dead-lettered. Heartbeats continue while a slow handler runs, so a
- * long LLM call does not cost a rebalance.
+ * The reactor mode of the consumer loop, the one every agent service uses: route on headers,
+ * deduplicate (when asked) with one lookup per batch, run messages concurrently across keys and
+ * in order within a key, retry retriable failures with backoff, dead-letter poison messages, and
+ * commit only the contiguous prefix of handled messages. Heartbeats run on a timer per batch, so
+ * a long LLM call does not cost a rebalance.
  */
 export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRunner {
   const retry = { ...DEFAULT_RETRY, ...options.retry };
-  const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
-  const heartbeatInterval = options.heartbeatIntervalMs ?? 3_000;
-  const group = options.groupId;
-  const metrics = consumerMetrics(options.metrics);
-  const logger = options.logger.child({ component: 'consumer', group });
-  const dlqTopicOf = options.deadLetterTopic ?? defaultDeadLetterTopic;
-  const consumer = options.kafka.consumer({
-    groupId: group,
-    sessionTimeout,
-    heartbeatInterval,
-    rebalanceTimeout: Math.max(60_000, sessionTimeout),
-    allowAutoTopicCreation: false,
-  });
-  const dlqProducer: Producer = createIdempotentProducer(options.kafka);
-  const stopping = new AbortController();
-  let started = false;
+  const loop = createConsumerLoop({ ...options, deadLetterTopic: options.deadLetterTopic ?? undefined });
+  const { group, logger, metrics, stopping } = loop;
+  const accepts = options.accepts ?? acceptsHandledTypes(options.handlers);
+  const slots = createSlots(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+  const store = options.processedEvents;
+  // Handlers that finish at about the same time share one write.
+  const remember = store ? createCoalescer((ids: readonly string[]) => store.rememberMany(group, ids)) : undefined;
 
-  consumer.on(consumer.events.GROUP_JOIN, (event) => {
-    metrics.rebalances.inc({ group });
-    logger.info({ memberId: event.payload.memberId, assignment: event.payload.memberAssignment }, 'joined group');
-  });
-
-  async function deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown, attempts: number, fields: EventFields): Promise<void> {
-    const dlqTopic = dlqTopicOf(topic);
-    await sendToDeadLetterTopic(dlqProducer, dlqTopic, { topic, partition, message, group, error, attempts, failedAt: new Date() });
-    metrics.deadLettered.inc({ group, topic, reason: errorCode(error) });
-    logger.warn({ topic, partition, offset: message.offset, ...fields, dlqTopic, code: errorCode(error), reason: errorMessage(error) }, 'message dead-lettered');
+  async function rememberHandled(eventId: string, fields: EventFields): Promise<void> {
+    if (!remember) return;
+    try {
+      await pRetry(() => remember(eventId), { retries: retry.retries, minTimeout: retry.minDelayMs, maxTimeout: retry.maxDelayMs, randomize: true });
+    } catch (error) {
+      // The handler's effect happened; failing the message now would redo or dead-letter it. A redelivery may run it again.
+      logger.error({ err: error, ...fields }, 'could not record the handled event id');
+    }
   }
 
-  async function handle(topic: string, partition: number, message: KafkaMessage): Promise<Outcome> {
+  async function isDuplicate(eventId: string | undefined, dedupe: BatchDedupe, lookUp: boolean): Promise<boolean> {
+    if (!store || eventId === undefined) return false;
+    if (dedupe.seen.has(eventId) || dedupe.handledHere.has(eventId)) return true;
+    return lookUp && (await store.seenMany(group, [eventId])).has(eventId);
+  }
+
+  async function handle(topic: string, partition: number, message: KafkaMessage, dedupe: BatchDedupe): Promise<Outcome> {
     let attempts = 0;
     let eventType = 'unknown';
     // What the per-message log lines say about the event, once it decoded (correlation across services).
     let fields: EventFields = {};
     const started = process.hrtime.bigint();
+    const headerId = headerValue(message.headers, HEADER.eventId);
     // Kept outside the retry: p-retry rejects on abort even after a successful attempt, and a
     // handled message must still be acknowledged when a shutdown began while it ran.
     let outcome: Outcome | undefined;
+    let handledId: string | undefined;
     try {
+      if (await isDuplicate(headerId, dedupe, false)) return 'duplicate';
       await pRetry(
         async () => {
           attempts += 1;
@@ -126,7 +150,8 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
             outcome = 'ignored';
             return;
           }
-          if (options.processedEvents && (await options.processedEvents.seen(group, event.metadata.eventId))) {
+          // The id header is what the batch looked up; a message without one is looked up now.
+          if (await isDuplicate(event.metadata.eventId, dedupe, event.metadata.eventId !== headerId)) {
             outcome = 'duplicate';
             return;
           }
@@ -138,7 +163,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
             headers: message.headers ?? {},
             schemaId,
             attempt: attempts,
-            signal: stopping.signal,
+            signal: stopping,
             // Built on first use: most handlers never log, and a child logger per message costs.
             get logger() {
               handlerLogger ??= logger.child({ topic, partition, offset: message.offset, correlationId: event.metadata.correlationId, eventType: event.type });
@@ -146,7 +171,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
             },
           };
           await handler(event, context);
-          await options.processedEvents?.remember(group, event.metadata.eventId);
+          handledId = event.metadata.eventId;
           outcome = 'handled';
         },
         {
@@ -155,8 +180,8 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
           maxTimeout: retry.maxDelayMs,
           factor: 2,
           randomize: true,
-          signal: stopping.signal,
-          shouldRetry: ({ error }) => isRetriable(error) && !stopping.signal.aborted,
+          signal: stopping,
+          shouldRetry: ({ error }) => isRetriable(error) && !stopping.aborted,
           onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
             if (isRetriable(error) && retriesLeft > 0) {
               metrics.retries.inc({ group, topic });
@@ -169,74 +194,74 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     } catch (error) {
       if (outcome !== undefined) return outcome;
       // Stopping mid-retry: leave the offset uncommitted so the message is delivered again.
-      if (stopping.signal.aborted || error instanceof AbortError) throw new StopConsumerError('stopping', { cause: error });
+      if (stopping.aborted || error instanceof AbortError) throw new StopConsumerError('stopping', { cause: error });
       if (isRetriable(error) && options.onRetriesExhausted === 'stop') {
         throw new StopConsumerError(`retries exhausted at ${topic}[${partition}]@${message.offset}: ${errorMessage(error)}`, { cause: error });
       }
       if (!(error instanceof EventDecodeError) && !isRetriable(error)) {
         logger.error({ err: error, topic, partition, offset: message.offset, eventType, ...fields }, 'handler failed with a non-retriable error');
       }
-      await deadLetter(topic, partition, message, error, attempts, fields);
+      await loop.deadLetter({ topic, partition, message, error, attempts, fields });
       return 'dead_lettered';
     } finally {
+      if (handledId !== undefined) {
+        dedupe.handledHere.add(handledId);
+        await rememberHandled(handledId, fields);
+      }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.handleDuration.observe({ group, topic, event_type: eventType }, seconds);
     }
   }
 
-  async function eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
+  async function lookUpBatch(topic: string, messages: readonly KafkaMessage[]): Promise<BatchDedupe> {
+    const handledHere = new Set<string>();
+    if (!store) return { seen: new Set(), handledHere };
+    const ids = [...new Set(messages.map((message) => headerValue(message.headers, HEADER.eventId)).filter((id): id is string => id !== undefined))];
+    if (ids.length === 0) return { seen: new Set(), handledHere };
+    const seen = await pRetry(() => store.seenMany(group, ids), { retries: retry.retries, minTimeout: retry.minDelayMs, maxTimeout: retry.maxDelayMs, randomize: true, signal: stopping });
+    logger.debug({ topic, ids: ids.length, seen: seen.size }, 'batch deduplication lookup');
+    return { seen, handledHere };
+  }
+
+  async function processBatch(batch: LoopBatch): Promise<void> {
     const { topic, partition } = batch;
-    for (const message of batch.messages) {
-      if (!payload.isRunning() || payload.isStale() || stopping.signal.aborted) break;
-      metrics.inFlight.inc({ group });
-      // Keep the group membership alive while the handler runs (a slow LLM call, a long retry).
-      const beat = setInterval(() => {
-        payload.heartbeat().catch((error: unknown) => logger.debug({ err: error }, 'heartbeat during handling failed'));
-      }, heartbeatInterval);
-      let outcome: Outcome;
-      try {
-        outcome = await handle(topic, partition, message);
-      } catch (error) {
-        if (error instanceof StopConsumerError && stopping.signal.aborted) return;
-        throw error;
-      } finally {
-        clearInterval(beat);
-        metrics.inFlight.dec({ group });
-      }
-      metrics.messages.inc({ group, topic, outcome });
-      payload.resolveOffset(message.offset);
-      metrics.lag.set({ group, topic, partition: String(partition) }, Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1));
-      await payload.commitOffsetsIfNecessary();
-      await payload.heartbeat();
-    }
+    const routes = new Map(batch.messages.map((message) => [message, routeOf(topic, message)]));
+    const isOurs = (message: KafkaMessage) => accepts(routes.get(message) ?? routeOf(topic, message));
+    const dedupe = await lookUpBatch(topic, batch.messages.filter(isOurs));
+    let committing = false;
+    const result = await dispatchKeyed({
+      items: batch.messages,
+      slots,
+      keyOf: (message) => routes.get(message)?.key,
+      skip: (message) => !isOurs(message),
+      shouldStop: () => !batch.isActive(),
+      run: async (message) => {
+        metrics.inFlight.inc({ group });
+        try {
+          metrics.messages.inc({ group, topic, outcome: await handle(topic, partition, message, dedupe) });
+        } finally {
+          metrics.inFlight.dec({ group });
+        }
+      },
+      onContiguous: (index) => {
+        const message = batch.messages[index];
+        if (message) batch.resolve(message.offset);
+        if (committing) return;
+        committing = true;
+        void batch.commitIfDue().finally(() => {
+          committing = false;
+        });
+      },
+    });
+    if (result.skipped > 0) metrics.messages.inc({ group, topic, outcome: 'ignored' }, result.skipped);
+    const failure = result.failure?.error;
+    if (failure === undefined) return;
+    if (failure instanceof StopConsumerError && stopping.aborted) return;
+    throw failure instanceof Error ? failure : new Error(errorMessage(failure), { cause: failure });
   }
 
   return {
-    consumer,
-    async start() {
-      if (started) return;
-      started = true;
-      await dlqProducer.connect();
-      await consumer.connect();
-      await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
-      await consumer.run({
-        autoCommit: true,
-        autoCommitInterval: 1_000,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-        eachBatch,
-      });
-      logger.info({ topics: options.topics }, 'consumer started');
-    },
-    async stop() {
-      if (!started) return;
-      stopping.abort();
-      // disconnect() waits for the batch in hand and commits the offsets resolved so far.
-      await consumer.disconnect();
-      await dlqProducer.disconnect();
-      started = false;
-      logger.info('consumer stopped');
-    },
+    start: () => loop.start(processBatch),
+    stop: () => loop.stop(),
   };
 }

@@ -1,15 +1,23 @@
 import { errorCode, errorMessage } from '@supportstream/errors';
-import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
-import { HEADER } from './headers.js';
+import type { IHeaders, Producer } from 'kafkajs';
+import { createIdempotentProducer, type KafkaClient } from './client.js';
+import { HEADER, type ConsumedMessage, type MessageHeaders } from './headers.js';
 
 export interface DeadLetter {
   readonly topic: string;
   readonly partition: number;
-  readonly message: KafkaMessage;
+  readonly message: ConsumedMessage;
   readonly group: string;
   readonly error: unknown;
   readonly attempts: number;
   readonly failedAt: Date;
+}
+
+/** Writes dead letters: the original key, value and headers plus why and where from (acks=all, idempotent). */
+export interface DeadLetterProducer {
+  connect(): Promise<void>;
+  send(dlqTopic: string, letter: DeadLetter): Promise<void>;
+  disconnect(): Promise<void>;
 }
 
 export const defaultDeadLetterTopic = (topic: string): string => `${topic}.dlq`;
@@ -18,7 +26,7 @@ export const defaultDeadLetterTopic = (topic: string): string => `${topic}.dlq`;
 const MAX_ERROR_MESSAGE = 4_000;
 
 /** The original key, value and headers, plus where the message came from and why it failed. */
-export function deadLetterHeaders(letter: DeadLetter): IHeaders {
+export function deadLetterHeaders(letter: DeadLetter): MessageHeaders {
   return {
     ...letter.message.headers,
     [HEADER.dlqTopic]: letter.topic,
@@ -33,10 +41,19 @@ export function deadLetterHeaders(letter: DeadLetter): IHeaders {
   };
 }
 
-export async function sendToDeadLetterTopic(producer: Producer, dlqTopic: string, letter: DeadLetter): Promise<void> {
+async function sendToDeadLetterTopic(producer: Producer, dlqTopic: string, letter: DeadLetter): Promise<void> {
   await producer.send({
     topic: dlqTopic,
     acks: -1,
-    messages: [{ key: letter.message.key, value: letter.message.value, headers: deadLetterHeaders(letter) }],
+    messages: [{ key: letter.message.key, value: letter.message.value, headers: deadLetterHeaders(letter) as IHeaders }],
   });
+}
+
+export function createDeadLetterProducer(kafka: KafkaClient): DeadLetterProducer {
+  const producer = createIdempotentProducer(kafka);
+  return {
+    connect: () => producer.connect(),
+    send: (dlqTopic, letter) => sendToDeadLetterTopic(producer, dlqTopic, letter),
+    disconnect: () => producer.disconnect(),
+  };
 }

@@ -1,6 +1,9 @@
-export { createIdempotentProducer, createKafka, type Kafka, type KafkaClientOptions } from './client.js';
-export { createEventProducer, toMessage, type EventProducer, type EventProducerOptions } from './producer.js';
+export { createKafka, type AdminTopicOffset, type Kafka, type KafkaAdmin, type KafkaClient, type KafkaClientOptions } from './client.js';
+export { groupOffsets, setGroupOffsets, topicOffsets, type GroupPartitionOffset, type TopicPartitionOffsets } from './admin.js';
+export { createEventProducer, toMessage, type EventProducer, type EventProducerOptions, type OutgoingMessage, type PublishedRecord } from './producer.js';
+export { createCoalescer, type CoalescerOptions } from './coalescer.js';
 export {
+  acceptsHandledTypes,
   createConsumerRunner,
   type ConsumerRunner,
   type ConsumerRunnerOptions,
@@ -9,9 +12,10 @@ export {
   type HandlerContext,
   type RetryPolicy,
 } from './consumer.js';
-export { deadLetterHeaders, defaultDeadLetterTopic, sendToDeadLetterTopic, type DeadLetter } from './deadLetter.js';
+export { createProjectorRunner, type ProjectedBatch, type ProjectedRecord, type ProjectorRunner, type ProjectorRunnerOptions } from './projectorRunner.js';
+export { createDeadLetterProducer, deadLetterHeaders, defaultDeadLetterTopic, type DeadLetter, type DeadLetterProducer } from './deadLetter.js';
 export { inMemoryProcessedEvents, redisProcessedEvents, type ProcessedEvents, type RedisProcessedEventsOptions } from './dedupe.js';
-export { AVRO_CONTENT_TYPE, HEADER, headerValue } from './headers.js';
+export { AVRO_CONTENT_TYPE, HEADER, headerValue, routeOf, type ConsumedMessage, type MessageHeaders, type MessageRoute } from './headers.js';
 export { consumerMetrics, producerMetrics, type ConsumerMetrics, type ProducerMetrics } from './metrics.js';
 export { onShutdown } from './shutdown.js';
 export {

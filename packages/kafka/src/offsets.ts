@@ -1,4 +1,5 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin } from 'kafkajs';
+import { kafkajsOf, type KafkaClient } from './client.js';
 
 /** The log of one partition: `low` is the first offset still kept, `high` the next one to be written. */
 export interface PartitionOffsets {
@@ -42,14 +43,14 @@ export interface OffsetsReader {
  * Reads watermarks and committed offsets with the admin API, for monitoring: unlike the lag a
  * consumer reports about itself, this shows a group that is stuck or not running at all.
  */
-export function createOffsetsReader(kafka: Kafka): OffsetsReader {
+export function createOffsetsReader(kafka: KafkaClient): OffsetsReader {
   let admin: Admin | undefined;
   let connecting: Promise<Admin> | undefined;
 
   const connected = (): Promise<Admin> => {
     if (admin) return Promise.resolve(admin);
     connecting ??= (async () => {
-      const client = kafka.admin();
+      const client = kafkajsOf(kafka).admin();
       try {
         await client.connect();
       } catch (error) {

@@ -1,31 +1,53 @@
 import { topicOf, type EventCodec, type SupportEvent } from '@supportstream/events';
 import { TransientError } from '@supportstream/errors';
 import type { Logger, Registry } from '@supportstream/observability';
-import { CompressionTypes, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
-import { createIdempotentProducer } from './client.js';
-import { AVRO_CONTENT_TYPE, HEADER } from './headers.js';
+import { CompressionTypes, type IHeaders, type Message, type Producer } from 'kafkajs';
+import { createIdempotentProducer, type KafkaClient } from './client.js';
+import { createCoalescer } from './coalescer.js';
+import { AVRO_CONTENT_TYPE, HEADER, type MessageHeaders } from './headers.js';
 import { producerMetrics } from './metrics.js';
 
 export interface EventProducerOptions {
-  readonly kafka: Kafka;
+  readonly kafka: KafkaClient;
   readonly codec: EventCodec;
   readonly logger: Logger;
   readonly metrics: Registry;
   /** Where an event goes; defaults to its declared topic. Shadow runs and tests override it. */
   readonly topicFor?: (event: SupportEvent) => string;
   readonly compression?: 'none' | 'gzip';
+  /** How long a send waits for more publishes to join it (default 0: a send leaves at once, and publishes made meanwhile join the next one). */
+  readonly lingerMs?: number;
+}
+
+/** Where the broker wrote (part of) a send: one entry per topic partition. */
+export interface PublishedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly baseOffset: string | undefined;
 }
 
 export interface EventProducer {
   connect(): Promise<void>;
-  /** Publishes events in order; resolves once the broker acknowledged all of them (acks=all). */
-  publish(events: readonly SupportEvent[]): Promise<RecordMetadata[]>;
+  /**
+   * Publishes events in order; resolves once the broker acknowledged all of them (acks=all).
+   * Concurrent calls share sends: the result lists the partitions of the send that carried them.
+   */
+  publish(events: readonly SupportEvent[]): Promise<readonly PublishedRecord[]>;
   disconnect(): Promise<void>;
 }
 
-/** Builds the Kafka message for an event: key = conversationId, ids in the headers. */
-export function toMessage(event: SupportEvent, value: Buffer): Message {
+/** A Kafka message as this package produces it (key, value, headers), independent of the client library. */
+export interface OutgoingMessage {
+  readonly key: string;
+  readonly value: Buffer;
+  readonly timestamp: string;
+  readonly headers: MessageHeaders;
+}
+
+/** Builds the Kafka message for an event: key = conversationId, ids and the route in the headers. */
+export function toMessage(event: SupportEvent, value: Buffer): OutgoingMessage {
   const { metadata } = event;
+  const next = event.type === 'AgentStepCompleted' ? event.data.next : null;
   return {
     key: metadata.conversationId,
     value,
@@ -35,12 +57,24 @@ export function toMessage(event: SupportEvent, value: Buffer): Message {
       [HEADER.eventId]: metadata.eventId,
       [HEADER.correlationId]: metadata.correlationId,
       [HEADER.tenantId]: metadata.tenantId,
+      [HEADER.producer]: metadata.producer,
       [HEADER.contentType]: AVRO_CONTENT_TYPE,
       ...(metadata.causationId === null ? {} : { [HEADER.causationId]: metadata.causationId }),
+      ...(next === null || next === undefined ? {} : { [HEADER.nextNode]: String(next) }),
     },
   };
 }
 
+interface Encoded {
+  readonly topic: string;
+  readonly message: Message;
+  readonly eventType: string;
+}
+
+/**
+ * The platform's event producer: idempotent, acks=all, and one send at a time; publishes made
+ * while a send is in flight are coalesced into the next send (FIFO, so order per key holds).
+ */
 export function createEventProducer(options: EventProducerOptions): EventProducer {
   const producer: Producer = createIdempotentProducer(options.kafka);
   const metrics = producerMetrics(options.metrics);
@@ -48,32 +82,54 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
   const topicFor = options.topicFor ?? ((event: SupportEvent) => topicOf(event.type));
   const compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
 
+  async function send(pending: readonly Promise<readonly Encoded[]>[]): Promise<readonly PublishedRecord[]> {
+    // A publish whose encoding failed is left out; its caller gets the encoding error.
+    const groups = (await Promise.allSettled(pending)).flatMap((entry) => (entry.status === 'fulfilled' ? [entry.value] : []));
+    if (groups.length === 0) return [];
+    const byTopic = new Map<string, Message[]>();
+    for (const entry of groups.flat()) {
+      const messages = byTopic.get(entry.topic);
+      if (messages) messages.push(entry.message);
+      else byTopic.set(entry.topic, [entry.message]);
+    }
+    const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    const started = process.hrtime.bigint();
+    try {
+      const result = await producer.sendBatch({ topicMessages, acks: -1, compression });
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      for (const { topic } of topicMessages) metrics.sendDuration.observe({ topic }, seconds);
+      for (const entry of groups.flat()) metrics.messages.inc({ topic: entry.topic, event_type: entry.eventType });
+      return result.map((entry) => ({ topic: entry.topicName, partition: entry.partition, baseOffset: entry.baseOffset }));
+    } catch (error) {
+      for (const { topic } of topicMessages) metrics.errors.inc({ topic });
+      const count = groups.reduce((sum, group) => sum + group.length, 0);
+      logger.error({ err: error, topics: [...byTopic.keys()] }, 'publish failed');
+      throw new TransientError('PUBLISH_FAILED', `could not publish ${count} event(s): ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async function encode(events: readonly SupportEvent[]): Promise<readonly Encoded[]> {
+    const encoded: Encoded[] = [];
+    for (const event of events) {
+      const message = toMessage(event, await options.codec.encode(event));
+      encoded.push({ topic: topicFor(event), eventType: event.type, message: { ...message, headers: message.headers as IHeaders } });
+    }
+    return encoded;
+  }
+
+  const enqueue = createCoalescer(send, { lingerMs: options.lingerMs ?? 0 });
+
   return {
     connect: () => producer.connect(),
     disconnect: () => producer.disconnect(),
     async publish(events) {
       if (events.length === 0) return [];
-      const byTopic = new Map<string, Message[]>();
-      for (const event of events) {
-        const topic = topicFor(event);
-        const message = toMessage(event, await options.codec.encode(event));
-        const messages = byTopic.get(topic);
-        if (messages) messages.push(message);
-        else byTopic.set(topic, [message]);
-      }
-      const started = process.hrtime.bigint();
-      const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-      try {
-        const result = await producer.sendBatch({ topicMessages, acks: -1, compression });
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        for (const { topic } of topicMessages) metrics.sendDuration.observe({ topic }, seconds);
-        for (const event of events) metrics.messages.inc({ topic: topicFor(event), event_type: event.type });
-        return result;
-      } catch (error) {
-        for (const { topic } of topicMessages) metrics.errors.inc({ topic });
-        logger.error({ err: error, topics: [...byTopic.keys()] }, 'publish failed');
-        throw new TransientError('PUBLISH_FAILED', `could not publish ${events.length} event(s): ${(error as Error).message}`, { cause: error });
-      }
+      // Queued at once, encoded meanwhile: sends keep the order of the publish calls (FIFO per key).
+      const encoded = encode(events);
+      encoded.catch(() => undefined);
+      const records = await enqueue(encoded);
+      await encoded;
+      return records;
     },
   };
 }

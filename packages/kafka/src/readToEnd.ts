@@ -1,5 +1,6 @@
 import type { DecodedEvent, EventCodec } from '@supportstream/events';
-import type { IHeaders, Kafka } from 'kafkajs';
+import { kafkajsOf, type KafkaClient } from './client.js';
+import type { MessageHeaders } from './headers.js';
 
 export interface ReadRecord extends DecodedEvent {
   readonly topic: string;
@@ -16,7 +17,7 @@ export interface RawReadRecord {
   readonly timestamp: string;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
-  readonly headers: IHeaders;
+  readonly headers: MessageHeaders;
 }
 
 export interface ReadToEndOptions {
@@ -29,7 +30,7 @@ export interface ReadToEndOptions {
  * Reads topics from the beginning to the offsets they have now, for tools (audit, approvals CLI):
  * a consumer with a throwaway group that commits nothing and stops at the high watermarks.
  */
-export async function readToEnd(kafka: Kafka, codec: EventCodec, topics: readonly string[], options: ReadToEndOptions = {}): Promise<ReadRecord[]> {
+export async function readToEnd(kafka: KafkaClient, codec: EventCodec, topics: readonly string[], options: ReadToEndOptions = {}): Promise<ReadRecord[]> {
   const records: ReadRecord[] = [];
   for (const raw of await readRawToEnd(kafka, topics, options)) {
     try {
@@ -42,7 +43,7 @@ export async function readToEnd(kafka: Kafka, codec: EventCodec, topics: readonl
 }
 
 /** Like readToEnd, without decoding: every record with its key, value and headers as stored. */
-export async function readRawToEnd(kafka: Kafka, topics: readonly string[], options: Pick<ReadToEndOptions, 'timeoutMs'> = {}): Promise<RawReadRecord[]> {
+export async function readRawToEnd(kafka: KafkaClient, topics: readonly string[], options: Pick<ReadToEndOptions, 'timeoutMs'> = {}): Promise<RawReadRecord[]> {
   // One deadline for the whole read, joining the group included: a tool must never hang.
   const timeoutMs = options.timeoutMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
@@ -60,7 +61,7 @@ export async function readRawToEnd(kafka: Kafka, topics: readonly string[], opti
       clearTimeout(timer);
     }
   };
-  const admin = kafka.admin();
+  const admin = kafkajsOf(kafka).admin();
   await bounded(admin.connect());
   const targets = new Map<string, bigint>();
   try {
@@ -74,7 +75,7 @@ export async function readRawToEnd(kafka: Kafka, topics: readonly string[], opti
   }
   if (targets.size === 0) return [];
   const records: RawReadRecord[] = [];
-  const consumer = kafka.consumer({ groupId: `reader-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`, allowAutoTopicCreation: false });
+  const consumer = kafkajsOf(kafka).consumer({ groupId: `reader-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`, allowAutoTopicCreation: false });
   try {
     await bounded(consumer.connect());
     await bounded(consumer.subscribe({ topics: [...topics], fromBeginning: true }));

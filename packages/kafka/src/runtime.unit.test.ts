@@ -2,10 +2,10 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidInputError, TransientError } from '@supportstream/errors';
 import { createEventFactory } from '@supportstream/events';
+import { SAMPLE_DATA } from '@supportstream/testing';
 import { describe, expect, it } from 'vitest';
 import { deadLetterHeaders } from './deadLetter.js';
-import { inMemoryProcessedEvents } from './dedupe.js';
-import { HEADER, headerValue } from './headers.js';
+import { HEADER, headerValue, routeOf } from './headers.js';
 import { toMessage } from './producer.js';
 import { expandDeclarations, fitToCluster, loadTopicDeclarations } from './topics.js';
 
@@ -51,6 +51,26 @@ describe('messages and dead letters', () => {
     expect(headerValue(message.headers, HEADER.eventId)).toBe('evt-1');
     expect(headerValue(message.headers, HEADER.causationId)).toBe('cause-1');
     expect(headerValue(message.headers, HEADER.correlationId)).toBe('cor');
+    expect(headerValue(message.headers, HEADER.producer)).toBe('unit');
+    expect(headerValue(message.headers, HEADER.nextNode)).toBeUndefined();
+  });
+
+  it('names the next node of a step in a header, so services route before decoding', () => {
+    const step = factory.create(
+      'AgentStepCompleted',
+      { ...SAMPLE_DATA.AgentStepCompleted, next: 'research' },
+      { conversationId: 'conv-9', requestId: 'req', tenantId: 'ten', correlationId: 'cor', causationId: null },
+    );
+    const message = toMessage(step, Buffer.from([0]));
+    expect(routeOf('agent.actions', { key: Buffer.from(message.key), headers: message.headers })).toEqual({
+      topic: 'agent.actions',
+      eventType: 'AgentStepCompleted',
+      nextNode: 'research',
+      producer: 'unit',
+      key: 'conv-9',
+    });
+    const last = factory.create('AgentStepCompleted', { ...SAMPLE_DATA.AgentStepCompleted, next: null }, { conversationId: 'c', requestId: 'r', tenantId: 't', correlationId: 'c', causationId: null });
+    expect(headerValue(toMessage(last, Buffer.from([0])).headers, HEADER.nextNode)).toBeUndefined();
   });
 
   it('keeps the original headers and adds where the message came from and why it failed', () => {
@@ -61,7 +81,7 @@ describe('messages and dead letters', () => {
       attempts: 3,
       failedAt: new Date('2026-01-01T00:00:00Z'),
       error: new InvalidInputError('INVALID_EVENT', 'x'.repeat(10_000)),
-      message: { key: null, value: null, offset: '41', timestamp: '5', attributes: 0, headers: { [HEADER.eventId]: 'e' } },
+      message: { key: null, value: null, offset: '41', timestamp: '5', headers: { [HEADER.eventId]: 'e' } },
     });
     expect(headers).toMatchObject({
       [HEADER.eventId]: 'e',
@@ -81,18 +101,5 @@ describe('messages and dead letters', () => {
     expect(isRetriable(new TransientError('DB_DOWN', 'x'))).toBe(true);
     expect(isRetriable(new InvalidInputError('BAD', 'x'))).toBe(false);
     expect(isRetriable(new TypeError('bug'))).toBe(false);
-  });
-});
-
-describe('in-memory processed events', () => {
-  it('remembers per group and forgets the oldest beyond its capacity', async () => {
-    const store = inMemoryProcessedEvents(2);
-    await store.remember('g', 'a');
-    expect(await store.seen('g', 'a')).toBe(true);
-    expect(await store.seen('other', 'a')).toBe(false);
-    await store.remember('g', 'b');
-    await store.remember('g', 'c');
-    expect(await store.seen('g', 'a')).toBe(false);
-    expect(await store.seen('g', 'c')).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidInputError } from '@supportstream/errors';
-import kafkajs, { type Admin, type Kafka } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
+import { kafkajsOf, type KafkaClient } from './client.js';
 import { defaultDeadLetterTopic } from './deadLetter.js';
 
 // kafkajs is CommonJS and Node cannot see this export by name from ESM.
@@ -122,8 +123,8 @@ async function describeConfigs(admin: Admin, topics: readonly string[]): Promise
  * partition counts, updates configs. With `dryRun` it changes nothing and reports every
  * difference as drift (the check mode CI and operators use).
  */
-export async function applyTopics(kafka: Kafka, specs: readonly TopicSpec[], options: { dryRun?: boolean } = {}): Promise<TopicReport> {
-  const admin = kafka.admin();
+export async function applyTopics(kafka: KafkaClient, specs: readonly TopicSpec[], options: { dryRun?: boolean } = {}): Promise<TopicReport> {
+  const admin = kafkajsOf(kafka).admin();
   await admin.connect();
   try {
     const { brokers } = await admin.describeCluster();

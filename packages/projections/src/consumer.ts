@@ -1,14 +1,10 @@
-import { EventDecodeError, type EventCodec } from '@supportstream/events';
-import { errorCode, errorMessage, isRetriable } from '@supportstream/errors';
-import { consumerMetrics, createIdempotentProducer, defaultDeadLetterTopic, sendToDeadLetterTopic } from '@supportstream/kafka';
+import type { EventCodec } from '@supportstream/events';
+import { createProjectorRunner, type KafkaClient, type ProjectedBatch } from '@supportstream/kafka';
 import { registeredCounter, registeredHistogram, type Logger, type Registry } from '@supportstream/observability';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import pRetry from 'p-retry';
-import type { ProjectedEvent } from './fold.js';
 import type { ApplyResult, PartitionBatch, Projector } from './projector.js';
 
 export interface ProjectionConsumerOptions {
-  readonly kafka: Kafka;
+  readonly kafka: KafkaClient;
   readonly codec: EventCodec;
   readonly projector: Projector;
   readonly groupId: string;
@@ -28,7 +24,6 @@ export interface ProjectionConsumer {
   stop(): Promise<void>;
   /** Resumes partitions paused at their `stopAt` limit (after the limits were raised). */
   resumePaused(): void;
-  readonly consumer: Consumer;
 }
 
 function projectionMetrics(registry: Registry) {
@@ -39,94 +34,39 @@ function projectionMetrics(registry: Registry) {
 }
 
 /**
- * Feeds a projector from Kafka, one transaction per partition batch. The projector's stored
- * offsets are the truth; the group's committed offsets only follow them (for lag monitoring and
- * a quick restart), so committing them late or twice loses nothing.
+ * Feeds a projector from Kafka through the consumer loop's projector mode, one transaction per
+ * partition batch. The projector's stored offsets are the truth; the group's committed offsets
+ * only follow them (for lag monitoring and a quick restart), so committing them late or twice
+ * loses nothing.
  */
 export function createProjectionConsumer(options: ProjectionConsumerOptions): ProjectionConsumer {
-  const group = options.groupId;
-  const logger = options.logger.child({ component: 'projection-consumer', group, schema: options.projector.schema });
-  const kafkaMetrics = consumerMetrics(options.metrics);
   const metrics = projectionMetrics(options.metrics);
   const projection = options.projector.schema;
-  const consumer = options.kafka.consumer({ groupId: group, sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024 });
-  const dlqProducer = options.deadLetter ? createIdempotentProducer(options.kafka) : undefined;
-  let started = false;
-  const paused = new Map<string, () => void>();
 
-  consumer.on(consumer.events.GROUP_JOIN, () => kafkaMetrics.rebalances.inc({ group }));
-
-  async function decode(topic: string, partition: number, message: KafkaMessage): Promise<ProjectedEvent | undefined> {
-    try {
-      // A registry outage is retriable; bad bytes are not.
-      const { event, schemaId } = await pRetry(() => options.codec.decode(message.value), { retries: 5, minTimeout: 200, maxTimeout: 5_000, shouldRetry: ({ error }) => isRetriable(error) });
-      return { event, topic, partition, offset: message.offset, schemaId };
-    } catch (error) {
-      if (!(error instanceof EventDecodeError)) throw error;
-      metrics.events.inc({ projection, outcome: 'undecodable' });
-      if (dlqProducer) {
-        await sendToDeadLetterTopic(dlqProducer, defaultDeadLetterTopic(topic), { topic, partition, message, group, error, attempts: 1, failedAt: new Date() });
-        kafkaMetrics.deadLettered.inc({ group, topic, reason: errorCode(error) });
-        logger.warn({ topic, partition, offset: message.offset, code: errorCode(error), reason: errorMessage(error) }, 'undecodable message dead-lettered');
-      }
-      return undefined;
-    }
-  }
-
-  async function eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    const { topic, partition } = batch;
-    const limit = options.stopAt?.().get(`${topic}:${partition}`);
-    const messages = limit === undefined && options.stopAt ? [] : batch.messages.filter((message) => limit === undefined || BigInt(message.offset) < limit);
-    if (messages.length === 0) {
-      // At the limit: stop fetching this partition until the limits move (unresolved messages are fetched again then).
-      if (options.stopAt) paused.set(`${topic}:${partition}`, payload.pause());
-      return;
-    }
-    if (!payload.isRunning() || payload.isStale()) return;
+  async function handleBatch(batch: ProjectedBatch): Promise<void> {
     const timer = metrics.batchDuration.startTimer({ projection });
-    const records: ProjectedEvent[] = [];
-    for (const message of messages) {
-      const record = await decode(topic, partition, message);
-      if (record) records.push(record);
-    }
-    const last = messages.at(-1)?.offset ?? '0';
-    const projected: PartitionBatch = { topic, partition, records, lastOffset: last };
+    const projected: PartitionBatch = { topic: batch.topic, partition: batch.partition, records: batch.records, lastOffset: batch.lastOffset };
     const result = await options.projector.apply(projected);
     timer();
     metrics.events.inc({ projection, outcome: 'applied' }, result.applied);
     metrics.events.inc({ projection, outcome: 'duplicate' }, result.duplicates);
     metrics.events.inc({ projection, outcome: 'already_projected' }, result.alreadyProjected);
-    kafkaMetrics.messages.inc({ group, topic, outcome: 'handled' }, messages.length);
-    kafkaMetrics.lag.set({ group, topic, partition: String(partition) }, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
-    payload.resolveOffset(last);
     await options.onApplied?.(result, projected);
-    await payload.commitOffsetsIfNecessary();
-    await payload.heartbeat();
   }
 
-  return {
-    consumer,
-    async start() {
-      if (started) return;
-      started = true;
-      await dlqProducer?.connect();
-      await consumer.connect();
-      await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
-      await consumer.run({ autoCommit: true, autoCommitInterval: 1_000, eachBatchAutoResolve: false, partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3, eachBatch });
-      logger.info({ topics: options.topics }, 'projection consumer started');
-    },
-    resumePaused() {
-      const resumers = [...paused.values()];
-      paused.clear();
-      for (const resume of resumers) resume();
-    },
-    async stop() {
-      if (!started) return;
-      await consumer.disconnect();
-      await dlqProducer?.disconnect();
-      started = false;
-      logger.info('projection consumer stopped');
-    },
-  };
+  return createProjectorRunner({
+    kafka: options.kafka,
+    codec: options.codec,
+    groupId: options.groupId,
+    topics: options.topics,
+    logger: options.logger.child({ schema: projection }),
+    metrics: options.metrics,
+    deadLetter: options.deadLetter,
+    onUndecodable: () => metrics.events.inc({ projection, outcome: 'undecodable' }),
+    ...(options.stopAt ? { stopAt: options.stopAt } : {}),
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+    sessionTimeoutMs: 30_000,
+    heartbeatIntervalMs: 3_000,
+    handleBatch,
+  });
 }

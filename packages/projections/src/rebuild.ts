@@ -3,7 +3,7 @@ import type { EventCodec } from '@supportstream/events';
 import { withTransaction, type Pool } from '@supportstream/db';
 import type { Logger } from '@supportstream/observability';
 import { createMetricsRegistry } from '@supportstream/observability';
-import type { Kafka } from 'kafkajs';
+import { topicOffsets, type KafkaClient } from '@supportstream/kafka';
 import { compareChecksums, readModelChecksums, type ChecksumComparison, type ReadModelChecksums } from './checksum.js';
 import { createProjectionConsumer } from './consumer.js';
 import { createProjector, storedOffsets } from './projector.js';
@@ -18,7 +18,7 @@ export interface RebuildProgress {
 }
 
 export interface RebuildOptions {
-  readonly kafka: Kafka;
+  readonly kafka: KafkaClient;
   readonly codec: EventCodec;
   readonly pool: Pool;
   readonly logger: Logger;
@@ -66,19 +66,11 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   }
   await ensureReadModel(options.pool, options.targetSchema);
 
-  const admin = options.kafka.admin();
-  await admin.connect();
   const targets = new Map<string, bigint>();
   const positions = new Map<string, bigint>();
-  try {
-    for (const topic of options.topics) {
-      for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
-        targets.set(key(topic, partition), BigInt(high));
-        positions.set(key(topic, partition), BigInt(low));
-      }
-    }
-  } finally {
-    await admin.disconnect();
+  for (const { topic, partition, high, low } of await topicOffsets(options.kafka, options.topics)) {
+    targets.set(key(topic, partition), high);
+    positions.set(key(topic, partition), low);
   }
   const startPositions = new Map(positions);
   const remaining = () => [...targets].reduce((sum, [partition, target]) => sum + (target > (positions.get(partition) ?? 0n) ? target - (positions.get(partition) ?? 0n) : 0n), 0n);

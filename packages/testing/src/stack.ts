@@ -12,13 +12,21 @@ export function testLogger(): Logger {
   return createLogger({ service: 'test', level: (process.env['TEST_LOG_LEVEL'] as 'info' | undefined) ?? 'fatal' });
 }
 
+/**
+ * Any Kafka client of the platform: createKafka's KafkaClient or testKafka's. Both are kafkajs
+ * clients underneath, which the helpers below use directly (test support may; services may not).
+ */
+export type AnyKafkaClient = { admin(): unknown };
+const library = (kafka: AnyKafkaClient): Kafka => kafka as unknown as Kafka;
+
+/** A raw kafkajs client for tests that drive the broker directly (seeks, admin calls). */
 export function testKafka(clientId = 'tests'): Kafka {
   return new Kafka({ brokers: stackConfig().KAFKA_BROKERS, clientId, logLevel: logLevel.NOTHING });
 }
 
 /** Creates topics (and their `.dlq`) for one test; names must be unique per test. */
-export async function createTopics(kafka: Kafka, topics: readonly string[], partitions = 1, withDlq = true): Promise<void> {
-  const admin = kafka.admin();
+export async function createTopics(kafka: AnyKafkaClient, topics: readonly string[], partitions = 1, withDlq = true): Promise<void> {
+  const admin = library(kafka).admin();
   await admin.connect();
   try {
     const names = topics.flatMap((topic) => (withDlq ? [topic, `${topic}.dlq`] : [topic]));
@@ -28,8 +36,8 @@ export async function createTopics(kafka: Kafka, topics: readonly string[], part
   }
 }
 
-export async function deleteTopics(kafka: Kafka, topics: readonly string[]): Promise<void> {
-  const admin = kafka.admin();
+export async function deleteTopics(kafka: AnyKafkaClient, topics: readonly string[]): Promise<void> {
+  const admin = library(kafka).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
@@ -58,9 +66,9 @@ function flatHeaders(headers: IHeaders | undefined): Record<string, string> {
 }
 
 /** Reads a topic from the beginning with a throwaway group until `count` records arrived. */
-export async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 20_000): Promise<RawRecord[]> {
+export async function readTopic(kafka: AnyKafkaClient, topic: string, count: number, timeoutMs = 20_000): Promise<RawRecord[]> {
   const records: RawRecord[] = [];
-  const consumer = kafka.consumer({ groupId: `reader-${topic}-${Math.random().toString(36).slice(2)}` });
+  const consumer = library(kafka).consumer({ groupId: `reader-${topic}-${Math.random().toString(36).slice(2)}` });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -78,8 +86,8 @@ export async function readTopic(kafka: Kafka, topic: string, count: number, time
 }
 
 /** A producer that writes raw bytes, for poison messages that the event producer refuses to make. */
-export async function produceRaw(kafka: Kafka, topic: string, messages: readonly { key: string; value: Buffer | null; partition?: number }[]): Promise<void> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+export async function produceRaw(kafka: AnyKafkaClient, topic: string, messages: readonly { key: string; value: Buffer | null; partition?: number; headers?: Record<string, string> }[]): Promise<void> {
+  const producer = library(kafka).producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
     await producer.send({ topic, acks: -1, messages: messages.map((message) => ({ ...message })) });

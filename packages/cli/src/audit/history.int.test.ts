@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createEventCodec, createEventFactory, createRegistryClient, EVENT_SCHEMAS, EventDecodeError, type EventType, type SupportEvent } from '@supportstream/events';
-import { createEventProducer, createIdempotentProducer, createKafka, sendToDeadLetterTopic } from '@supportstream/kafka';
+import { createDeadLetterProducer, createEventProducer, createKafka, type ConsumedMessage } from '@supportstream/kafka';
 import { createMetricsRegistry } from '@supportstream/observability';
 import { cliPath, SAMPLE_DATA, stackConfig, testLogger, uniqueName } from '@supportstream/testing';
-import type { KafkaMessage } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CommandContext } from '../commands.js';
 import { auditHistoryCommand } from './history.js';
@@ -69,11 +68,11 @@ beforeAll(async () => {
     await producer.disconnect();
   }
   // A poison message as the consumer runtime dead-letters it: original bytes and key, error headers.
-  const raw = createIdempotentProducer(kafka);
+  const raw = createDeadLetterProducer(kafka);
   await raw.connect();
   try {
-    const message: KafkaMessage = { key: Buffer.from(conversationId), value: Buffer.from('definitely not avro'), timestamp: String(Date.now()), attributes: 0, offset: '4242', headers: {} };
-    await sendToDeadLetterTopic(raw, 'agent.actions.dlq', { topic: 'agent.actions', partition: 3, message, group: 'supportstream-research', error: new EventDecodeError('UNDECODABLE', 'poison for the audit test'), attempts: 1, failedAt: new Date() });
+    const message: ConsumedMessage = { key: Buffer.from(conversationId), value: Buffer.from('definitely not avro'), timestamp: String(Date.now()), offset: '4242', headers: {} };
+    await raw.send('agent.actions.dlq', { topic: 'agent.actions', partition: 3, message, group: 'supportstream-research', error: new EventDecodeError('UNDECODABLE', 'poison for the audit test'), attempts: 1, failedAt: new Date() });
   } finally {
     await raw.disconnect();
   }

@@ -1,0 +1,110 @@
+import { EventDecodeError, type DecodedEvent, type EventCodec } from '@supportstream/events';
+import { isRetriable } from '@supportstream/errors';
+import type { Logger, Registry } from '@supportstream/observability';
+import type { KafkaMessage } from 'kafkajs';
+import pRetry from 'p-retry';
+import type { KafkaClient } from './client.js';
+import { createConsumerLoop, type LoopBatch } from './consumerLoop.js';
+
+/** A decoded record of a partition batch. */
+export interface ProjectedRecord extends DecodedEvent {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+/** One partition's decodable messages in offset order; `lastOffset` also covers those that could not be decoded. */
+export interface ProjectedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly ProjectedRecord[];
+  readonly lastOffset: string;
+  /** Messages the batch covers (decoded or not). */
+  readonly messages: number;
+}
+
+export interface ProjectorRunnerOptions {
+  readonly kafka: KafkaClient;
+  readonly codec: EventCodec;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly logger: Logger;
+  readonly metrics: Registry;
+  /** Builds the read model from one partition's batch; the batch is committed after it resolves. */
+  readonly handleBatch: (batch: ProjectedBatch) => Promise<void>;
+  /** Undecodable messages go to the topic's DLQ (true, the live projector) or are only reported (false: a rebuild, the live one dead-lettered them). */
+  readonly deadLetter: boolean;
+  readonly onUndecodable?: (topic: string, partition: number, offset: string, error: EventDecodeError) => void;
+  /** Only messages below these offsets (`topic:partition` → offset) are handled; a partition at its limit is paused. A rebuild sets this. */
+  readonly stopAt?: () => ReadonlyMap<string, bigint>;
+  readonly partitionsConsumedConcurrently?: number;
+  readonly maxBytesPerPartition?: number;
+  readonly fromBeginning?: boolean;
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+}
+
+export interface ProjectorRunner {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resumes partitions paused at their `stopAt` limit (after the limits were raised). */
+  resumePaused(): void;
+}
+
+/**
+ * The projector mode of the consumer loop: the loop decodes a whole partition batch (registry
+ * outages retried, undecodable messages dead-lettered as in the reactor mode), hands it to
+ * `handleBatch` in one call, then resolves and commits it. Same heartbeat, lag, stop and
+ * rebalance rules as the reactor mode.
+ */
+export function createProjectorRunner(options: ProjectorRunnerOptions): ProjectorRunner {
+  const loop = createConsumerLoop({ ...options, deadLetterTopic: options.deadLetter ? undefined : false, maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024 });
+  const { group, metrics, stopping } = loop;
+  const paused = new Map<string, () => void>();
+
+  async function decode(topic: string, partition: number, message: KafkaMessage): Promise<ProjectedRecord | undefined> {
+    try {
+      // A registry outage is retriable; bad bytes are not.
+      const decoded = await pRetry(() => options.codec.decode(message.value), { retries: 5, minTimeout: 200, maxTimeout: 5_000, signal: stopping, shouldRetry: ({ error }) => isRetriable(error) });
+      return { ...decoded, topic, partition, offset: message.offset };
+    } catch (error) {
+      if (!(error instanceof EventDecodeError)) throw error;
+      options.onUndecodable?.(topic, partition, message.offset, error);
+      await loop.deadLetter({ topic, partition, message, error, attempts: 1 });
+      return undefined;
+    }
+  }
+
+  async function processBatch(batch: LoopBatch): Promise<void> {
+    const { topic, partition } = batch;
+    const key = `${topic}:${partition}`;
+    const limit = options.stopAt?.().get(key);
+    const messages = options.stopAt ? (limit === undefined ? [] : batch.messages.filter((message) => BigInt(message.offset) < limit)) : batch.messages;
+    if (messages.length === 0) {
+      // At the limit: stop fetching this partition until the limits move (unresolved messages are fetched again then).
+      if (options.stopAt) paused.set(key, batch.pause());
+      return;
+    }
+    if (!batch.isActive()) return;
+    const records: ProjectedRecord[] = [];
+    for (const message of messages) {
+      const record = await decode(topic, partition, message);
+      if (record) records.push(record);
+    }
+    const lastOffset = messages.at(-1)?.offset ?? '0';
+    await options.handleBatch({ topic, partition, records, lastOffset, messages: messages.length });
+    metrics.messages.inc({ group, topic, outcome: 'handled' }, messages.length);
+    batch.resolve(lastOffset);
+    await batch.commitIfDue();
+  }
+
+  return {
+    start: () => loop.start(processBatch),
+    stop: () => loop.stop(),
+    resumePaused() {
+      const resumers = [...paused.values()];
+      paused.clear();
+      for (const resume of resumers) resume();
+    },
+  };
+}
