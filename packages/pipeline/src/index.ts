@@ -2,6 +2,9 @@ export { createStepRunner, runIdOf, type StartOutcome, type StepOutcome, type St
 export { stepEvents } from './stepEvents.js';
 export { createAgentWorker, type AgentWorker, type AgentWorkerOptions } from './worker.js';
 export { CHECKPOINT_SCHEMA, createCheckpointer } from './checkpointer.js';
+export { createOfficialCheckpointer } from './checkpointer.js';
+export { BatchedPostgresSaver, type RunOnOptions } from './checkpoint/batchedPostgresSaver.js';
+export { ScopeMemo } from './checkpoint/scopeMemo.js';
 export { createApprovalExpiry, type ApprovalExpiry, type ApprovalExpiryOptions } from './approvalExpiry.js';
 export { pruneCheckpoints, type PruneOptions, type PruneReport } from './pruneCheckpoints.js';
 export { registerPendingApprovalsGauge, workerMetrics, type WorkerMetrics } from './metrics.js';
