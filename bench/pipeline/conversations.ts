@@ -1,236 +1,145 @@
-// Pipeline benchmark: conversations per second end to end with the offline provider, and p50/p99
-// per step and end to end, for (a) the six agent services as separate processes over Kafka and
-// (b) the same graph, nodes and PostgreSQL checkpointer in one process. Bounded in count and time.
+// Pipeline benchmark: conversations per second end to end with the offline provider, what one
+// conversation costs (CPU per process, PostgreSQL transactions and rows, Redis commands, Kafka
+// records), and p50/p90/p99 per step and end to end, for (a) the same graph, nodes and PostgreSQL
+// checkpointer in one process, (b) the six agent services as separate processes over Kafka (a
+// burst, then a paced run at half its rate), and (c) a bare LangGraph of six nodes, the floor.
+// Bounded in count and time. Writes bench/results/pipeline-*.json and bench/PIPELINE_RESULTS.md.
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEventCodec, createEventFactory, EVENT_TYPES, randomId, TOPIC_NAMES, type SupportEvent } from '@supportstream/events';
-import { buildSupportGraph, type RequestInfo } from '@supportstream/graph';
-import { createConsumerRunner, createEventProducer, createKafka } from '@supportstream/kafka';
-import { createLogger, createMetricsRegistry } from '@supportstream/observability';
-import { createStepRunner } from '@supportstream/pipeline';
-import { createAgentRuntime, loadAgentServiceEnv } from '@supportstream/platform';
-import { AGENT_SERVICES, startService, stopService, type ServiceProcess } from '@supportstream/testing';
-import { distribution, round } from '../runtime/stats.js';
+import { createKafka } from '@supportstream/kafka';
+import { createLogger } from '@supportstream/observability';
+import { loadAgentServiceEnv } from '@supportstream/platform';
+import { AGENT_SERVICES } from '@supportstream/testing';
+import { round } from '../runtime/stats.js';
+import { halfCapacityRate, ratio } from './costArithmetic.js';
+import { costPerConversation, createPhaseMeter } from './costMeter.js';
+import { createKafkaSampler, createRedisSampler } from './brokerSamplers.js';
+import { clockTicksPerSecond, findStackProcesses, loadAverage } from './cpuSampler.js';
+import { distributed } from './distributed.js';
+import { inProcess } from './inProcess.js';
+import { langgraphFloor } from './langgraphFloor.js';
+import { writePipelineResults } from './markdown.js';
+import { createPgSampler } from './pgSampler.js';
+import type { PipelineRecord } from './record.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const CONVERSATIONS = Number(process.env['BENCH_CONVERSATIONS'] ?? 100);
-const CONCURRENCY = Number(process.env['BENCH_INPROCESS_CONCURRENCY'] ?? 6);
-const TIMEOUT_MS = Number(process.env['BENCH_TIMEOUT_MS'] ?? 300_000);
-const PACED_RATE = Number(process.env['BENCH_PACED_RATE'] ?? 2);
-const PACED_SECONDS = Number(process.env['BENCH_PACED_SECONDS'] ?? 15);
-const QUESTIONS = [
-  'How do I reset my password?',
-  'How long does shipping to Germany take?',
-  'Can I return a damaged item?',
-  'Which payment methods do you accept?',
-  'How do I download an invoice?',
-];
+const setting = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number (got ${process.env[name]})`);
+  return value;
+};
+const CONVERSATIONS = setting('BENCH_CONVERSATIONS', 1_000);
+const CONCURRENCY = setting('BENCH_INPROCESS_CONCURRENCY', 6);
+// Fewer than the burst by default: its figure is CPU per conversation, which 300 measure as well as 1,000.
+const IN_PROCESS_CONVERSATIONS = setting('BENCH_INPROCESS_CONVERSATIONS', Math.min(CONVERSATIONS, 300));
+const TIMEOUT_MS = setting('BENCH_TIMEOUT_MS', 600_000);
+const PACED_RATE = process.env['BENCH_PACED_RATE'] === undefined ? undefined : setting('BENCH_PACED_RATE', 1);
+const PACED_SECONDS = setting('BENCH_PACED_SECONDS', 30);
+const FLOOR_RUNS = setting('BENCH_FLOOR_RUNS', 300);
+const PG_QUIET_MS = setting('BENCH_PG_QUIET_MS', 11_000);
+// Where deploy/local writes its pid files; the /proc scan finds the stack without them.
+const RUN_DIRS = [process.env['BENCH_STACK_RUN_DIR'], join(ROOT, '.local/run')].filter((dir): dir is string => !!dir);
+
+const runStarted = performance.now();
+const loadBefore = loadAverage();
 const env = loadAgentServiceEnv();
 const logger = createLogger({ service: 'bench', level: 'warn' });
+const warnings: string[] = [];
 
-interface ModeResult {
-  readonly conversations: number;
-  readonly completed: number;
-  readonly seconds: number;
-  readonly conversationsPerSecond: number;
-  readonly endToEndMs: ReturnType<typeof distribution>;
-  readonly stepMs: Record<string, ReturnType<typeof distribution>>;
+const git = (...args: string[]) => execFileSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' });
+// Porcelain lines are "XY path": not trimmed, or the first line's leading status space would be lost.
+const dirtyPaths = git('status', '--porcelain').split('\n').filter(Boolean).map((line) => line.slice(3));
+const commit = { sha: git('rev-parse', 'HEAD').trim(), dirty: dirtyPaths.length > 0, dirtyOutsideBench: dirtyPaths.some((path) => !path.startsWith('bench/')), dirtyPaths: dirtyPaths.slice(0, 20) };
+
+const stack = findStackProcesses(RUN_DIRS, new URL(env.REDIS_URL).port || '6379');
+if (stack.missing.length > 0) warnings.push(`stack processes not found, their CPU is not counted: ${stack.missing.join(', ')}`);
+const servicePids: Record<string, number> = {};
+const pg = createPgSampler(env.DATABASE_URL);
+const redis = createRedisSampler(env.REDIS_URL);
+const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: 'bench-pipeline', logger });
+const kafkaSampler = createKafkaSampler(kafka, AGENT_SERVICES.map((service) => `supportstream-${service}`));
+const pgPerRead = await pg.calibrate();
+
+// (a) in one process: the driver's own CPU plus PostgreSQL's and Redis's.
+const inProcessMeter = createPhaseMeter({
+  roots: () => Object.fromEntries(Object.entries(stack.roots).filter(([name]) => name === 'postgres' || name === 'redis')),
+  pg,
+  redis,
+  excludeFromCpu: [],
+});
+const inProcessRun = await inProcess({ env, logger, conversations: IN_PROCESS_CONVERSATIONS, concurrency: CONCURRENCY, timeoutMs: TIMEOUT_MS, meter: inProcessMeter });
+console.log(`in-process: ${inProcessRun.result.conversationsPerSecond} conversations/s, ${inProcessRun.cost.cpuMs} ms CPU in all`);
+
+// (b) distributed: every platform process, the driver reported beside them.
+const distributedMeter = createPhaseMeter({ roots: () => ({ ...servicePids, ...stack.roots }), pg, redis, kafka: kafkaSampler });
+const run = await distributed({
+  env,
+  kafka,
+  logger,
+  conversations: CONVERSATIONS,
+  timeoutMs: TIMEOUT_MS,
+  pacedRate: (burstRate) => PACED_RATE ?? halfCapacityRate(burstRate),
+  pacedSeconds: PACED_SECONDS,
+  meter: distributedMeter,
+  onServicesStarted: (pids) => Object.assign(servicePids, pids),
+  pgQuietMs: PG_QUIET_MS,
+});
+console.log(`distributed: ${run.burst.conversationsPerSecond} conversations/s (burst); paced at ${run.paced.ratePerSecond}/s: e2e p99 ${run.paced.endToEndMs.p99} ms`);
+
+// (c) the LangGraph floor.
+const floor = await langgraphFloor({ runs: FLOOR_RUNS, databaseUrl: env.DATABASE_URL, postgresPid: stack.roots['postgres'], pgSampler: pg });
+console.log(`langgraph floor: ${floor.memoryRunsPerSecond} runs/s (MemorySaver), ${floor.postgresRunsPerSecond} runs/s (PostgresSaver)`);
+await kafkaSampler.close();
+await redis.close();
+
+const perConversation = costPerConversation(run.burstCost, run.burst.completed);
+const inProcessCost = costPerConversation(inProcessRun.cost, inProcessRun.result.completed, []);
+for (const [label, mode] of [['in-process', inProcessRun.result], ['burst', run.burst], ['paced', run.paced]] as const) {
+  if (mode.completed < mode.conversations) warnings.push(`${label}: only ${mode.completed} of ${mode.conversations} conversations completed`);
 }
+if (!run.burstCost.pgSettle.settled) warnings.push('PostgreSQL statistics had not settled after the burst; its PostgreSQL figures may be low');
+if (run.burstCost.cpu.lost.length > 0) warnings.push(`processes gone during the burst, CPU not counted: ${run.burstCost.cpu.lost.join(', ')}`);
 
-function summarize(conversations: number, seconds: number, endToEnd: number[], steps: Map<string, number[]>): ModeResult {
-  return {
-    conversations,
-    completed: endToEnd.length,
-    seconds: round(seconds, 2),
-    conversationsPerSecond: round(endToEnd.length / seconds, 2),
-    endToEndMs: distribution(endToEnd, 1),
-    stepMs: Object.fromEntries([...steps].map(([node, values]) => [node, distribution(values, 1)])),
-  };
+// The platform's own connections, the bench's and the samplers' (no name): anything else is someone else's work.
+const ours = (name: string) => name === '' || name.startsWith('bench-') || AGENT_SERVICES.some((service) => name === service || name.startsWith(`${service}-`));
+for (const [label, cost] of [['in-process', inProcessRun.cost], ['burst', run.burstCost]] as const) {
+  const foreign = Object.keys(cost.pgClientsSeen).filter((name) => !ours(name));
+  if (foreign.length > 0) warnings.push(`${label}: other PostgreSQL clients were connected around the phase (${foreign.join(', ')}); its PostgreSQL figures may include their work`);
 }
-
-const requestInfo = (index: number, tag: string): RequestInfo => {
-  const id = randomId();
-  return {
-    requestId: id,
-    conversationId: `bench-${tag}-${id}`,
-    tenantId: 'demo-tenant',
-    customerId: `bench-${index % 11}`,
-    customerTier: 'STANDARD',
-    channel: 'WEB',
-    subject: null,
-    message: QUESTIONS[index % QUESTIONS.length] ?? '',
-    correlationId: randomId(),
-    receivedEventId: randomId(),
-    receivedAt: new Date().toISOString(),
-  };
-};
-
-/** The same graph, nodes and checkpointer in one process: steps run back to back, no Kafka. */
-async function inProcess(): Promise<ModeResult> {
-  const runtime = await createAgentRuntime(env, 'bench-inprocess', logger);
-  const graph = buildSupportGraph({ nodes: runtime.nodes, checkpointer: runtime.checkpointer });
-  const runner = createStepRunner({ graph, pool: runtime.lockPool });
-  const endToEnd: number[] = [];
-  const steps = new Map<string, number[]>();
-  let next = 0;
-  const started = performance.now();
-  const worker = async () => {
-    while (next < CONVERSATIONS && performance.now() - started < TIMEOUT_MS) {
-      const index = next++;
-      const request = requestInfo(index, 'inproc');
-      const begin = performance.now();
-      let snapshot = (await runner.startRun(request)).snapshot;
-      for (let step = 0; step < 20 && snapshot.next.length > 0; step += 1) {
-        const node = snapshot.next[0] as Parameters<typeof runner.runStep>[1];
-        const outcome = await runner.runStep(request.conversationId, node, snapshot.checkpointId ?? '');
-        snapshot = outcome.snapshot;
-        const last = snapshot.values.lastStep;
-        if (last) steps.set(last.node, [...(steps.get(last.node) ?? []), last.durationMs]);
-      }
-      endToEnd.push(performance.now() - begin);
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const seconds = (performance.now() - started) / 1000;
-  await runtime.close();
-  return summarize(CONVERSATIONS, seconds, endToEnd, steps);
-}
-
-/** The six services as separate processes: requests in through Kafka, replies out through Kafka. */
-async function distributed(): Promise<{ burst: ModeResult; paced: ModeResult & { ratePerSecond: number } }> {
-  const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: 'bench-pipeline', logger });
-  const codec = createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL });
-  const published = new Map<string, number>();
-  const done = new Map<string, number>();
-  const steps = new Map<string, Map<string, number>>();
-  const observe = (event: SupportEvent) => {
-    if (!published.has(event.metadata.conversationId)) return Promise.resolve();
-    if (event.type === 'RunCompleted' && !done.has(event.metadata.conversationId)) done.set(event.metadata.conversationId, performance.now());
-    if (event.type === 'StepMetrics') {
-      const byId = steps.get(event.data.node) ?? new Map<string, number>();
-      byId.set(event.metadata.eventId, event.data.durationMs);
-      steps.set(event.data.node, byId);
-    }
-    return Promise.resolve();
-  };
-  const observer = createConsumerRunner({
-    kafka,
-    codec,
-    logger,
-    metrics: createMetricsRegistry({}, false),
-    groupId: `bench-observer-${Date.now()}`,
-    topics: [...TOPIC_NAMES],
-    fromBeginning: false,
-    partitionsConsumedConcurrently: 6,
-    handlers: Object.fromEntries(EVENT_TYPES.map((type) => [type, observe])),
-  });
-  await observer.start();
-  const services: ServiceProcess[] = [];
-  for (const name of AGENT_SERVICES) services.push(await startService(name));
-  // Services join their groups; give the assignments a moment before the clock starts.
-  await new Promise((resolveWait) => setTimeout(resolveWait, 3_000));
-  const producer = createEventProducer({ kafka, codec, logger, metrics: createMetricsRegistry({}, false) });
-  await producer.connect();
-  const factory = createEventFactory({ producer: 'bench' });
-  const publishOne = async (index: number, tag: string) => {
-    const info = requestInfo(index, tag);
-    const event = factory.create(
-      'RequestReceived',
-      { channel: 'WEB', customerId: info.customerId, customerTier: 'STANDARD', subject: null, message: info.message, locale: null, attributes: {} },
-      { conversationId: info.conversationId, requestId: info.requestId, tenantId: info.tenantId, correlationId: info.correlationId, causationId: null },
-    );
-    published.set(info.conversationId, performance.now());
-    await producer.publish([event]);
-    return info.conversationId;
-  };
-  const waitAll = async (ids: readonly string[], deadline: number) => {
-    while (ids.some((id) => !done.has(id)) && performance.now() < deadline) await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-  };
-  const measure = (ids: readonly string[], startedAt: number): ModeResult => {
-    const finished = ids.filter((id) => done.has(id));
-    const last = Math.max(...finished.map((id) => done.get(id) ?? 0));
-    const endToEnd = finished.map((id) => (done.get(id) ?? 0) - (published.get(id) ?? 0));
-    const conversationSteps = new Map([...steps].map(([node, byId]) => [node, [...byId.values()]]));
-    return summarize(ids.length, (last - startedAt) / 1000, endToEnd, conversationSteps);
-  };
-
-  // Burst: every request at once; throughput, with queueing in the end-to-end figures.
-  const burstStarted = performance.now();
-  const burstIds: string[] = [];
-  for (let index = 0; index < CONVERSATIONS; index += 1) burstIds.push(await publishOne(index, 'burst'));
-  await waitAll(burstIds, burstStarted + TIMEOUT_MS);
-  const burst = measure(burstIds, burstStarted);
-
-  // Paced: a steady trickle well under capacity; end to end is one conversation's latency.
-  steps.clear();
-  const pacedStarted = performance.now();
-  const pacedIds: string[] = [];
-  const total = Math.round(PACED_RATE * PACED_SECONDS);
-  for (let index = 0; index < total; index += 1) {
-    const due = pacedStarted + (index * 1000) / PACED_RATE;
-    await new Promise((resolveWait) => setTimeout(resolveWait, Math.max(0, due - performance.now())));
-    pacedIds.push(await publishOne(index, 'paced'));
-  }
-  await waitAll(pacedIds, pacedStarted + TIMEOUT_MS);
-  const paced = { ...measure(pacedIds, pacedStarted), ratePerSecond: PACED_RATE };
-
-  await producer.disconnect();
-  await Promise.all(services.map((service) => stopService(service)));
-  await observer.stop();
-  return { burst, paced };
-}
-
-const inProcessResult = await inProcess();
-console.log(`in-process: ${inProcessResult.conversationsPerSecond} conversations/s, e2e p50 ${inProcessResult.endToEndMs.p50} ms p99 ${inProcessResult.endToEndMs.p99} ms`);
-const { burst: distributedResult, paced } = await distributed();
-console.log(`distributed: ${distributedResult.conversationsPerSecond} conversations/s (burst); paced at ${PACED_RATE}/s: e2e p50 ${paced.endToEndMs.p50} ms p99 ${paced.endToEndMs.p99} ms`);
 
 const recordedAt = new Date().toISOString();
-const command = `BENCH_CONVERSATIONS=${CONVERSATIONS} BENCH_INPROCESS_CONCURRENCY=${CONCURRENCY} BENCH_PACED_RATE=${PACED_RATE} BENCH_PACED_SECONDS=${PACED_SECONDS} npm run bench:pipeline`;
-const result = {
+const settingsLine = `BENCH_CONVERSATIONS=${CONVERSATIONS} BENCH_INPROCESS_CONVERSATIONS=${IN_PROCESS_CONVERSATIONS} BENCH_INPROCESS_CONCURRENCY=${CONCURRENCY}${PACED_RATE === undefined ? '' : ` BENCH_PACED_RATE=${PACED_RATE}`} BENCH_PACED_SECONDS=${PACED_SECONDS} BENCH_FLOOR_RUNS=${FLOOR_RUNS}`;
+const record: PipelineRecord = {
+  recordVersion: 2,
   recordedAt,
-  command,
-  machine: { cpus: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version },
+  command: `${settingsLine} npm run bench:pipeline`,
+  commit,
+  runSeconds: round((performance.now() - runStarted) / 1000, 1),
+  machine: { cpus: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version, loadAverageBefore: loadBefore, clockTicksPerSecond: clockTicksPerSecond() },
   provider: 'offline (no simulated latency)',
-  inProcess: { ...inProcessResult, concurrency: CONCURRENCY },
-  distributed: distributedResult,
-  distributedPaced: paced,
+  settings: { conversations: CONVERSATIONS, inProcessConversations: IN_PROCESS_CONVERSATIONS, inProcessConcurrency: CONCURRENCY, pacedRate: run.paced.ratePerSecond, pacedSeconds: PACED_SECONDS, floorRuns: FLOOR_RUNS, pgQuietMs: PG_QUIET_MS, timeoutMs: TIMEOUT_MS },
+  inProcess: { ...inProcessRun.result, concurrency: CONCURRENCY, cpuMsPerConversation: inProcessCost.cpuMs, cost: inProcessCost },
+  distributed: run.burst,
+  paced: run.paced,
+  costPerConversation: perConversation,
+  costTotals: run.burstCost,
+  inProcessCostTotals: inProcessRun.cost,
+  distributedToInProcessCpu: ratio(perConversation.cpuMs, inProcessCost.cpuMs),
+  langgraphFloor: floor,
+  sampling: { processes: { ...servicePids, ...stack.roots }, missingProcesses: stack.missing, pgPerRead: { ...pgPerRead } },
+  warnings,
 };
 const resultsDir = join(ROOT, 'bench/results');
 await mkdir(resultsDir, { recursive: true });
-await writeFile(join(resultsDir, `pipeline-${recordedAt.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
-
-const cell = (d: ReturnType<typeof distribution> | undefined) => (d ? `${d.p50} / ${d.p99}` : '–');
-const row = (node: string) => `| ${node} | ${cell(inProcessResult.stepMs[node])} | ${cell(distributedResult.stepMs[node])} | ${cell(paced.stepMs[node])} |`;
-const markdown = `# Pipeline benchmark
-
-Recorded ${recordedAt} on ${result.machine.cpus} cores, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}.
-Reproduce: \`${command}\` (starts the stack if needed; see bench/README.md).
-
-${CONVERSATIONS} conversations (how-to questions that resolve without approval), offline model provider.
-**In one process**: the same graph, node implementations and PostgreSQL checkpointer, ${CONCURRENCY}
-conversations at a time, steps back to back through the step runner (thread lock, checkpoint per step),
-no Kafka. **Distributed**: the six services as separate processes; every request published at once to
-customer.requests, every step handed over through agent.actions.
-
-| | conversations/s | end to end p50 / p99 (ms) |
-|---|---:|---|
-| in one process, ${CONCURRENCY} at a time | ${inProcessResult.conversationsPerSecond} | ${inProcessResult.endToEndMs.p50} / ${inProcessResult.endToEndMs.p99} |
-| distributed, burst of ${CONVERSATIONS} | ${distributedResult.conversationsPerSecond} | ${distributedResult.endToEndMs.p50} / ${distributedResult.endToEndMs.p99} (includes queueing) |
-| distributed, paced at ${PACED_RATE}/s for ${PACED_SECONDS} s | – | ${paced.endToEndMs.p50} / ${paced.endToEndMs.p99} |
-
-Step duration inside the node (p50 / p99 ms; the distributed figures come from StepMetrics):
-
-| step | in one process | distributed, burst | distributed, paced |
-|---|---|---|---|
-${['moderate', 'triage', 'research', 'solution', 'quality', 'respond'].map(row).join('\n')}
-
-In the burst, all ${CONVERSATIONS} requests arrive at once and every conversation's steps interleave, so
-its end-to-end figures are mostly queueing; the paced run shows one conversation's latency through
-six services and Kafka hand-offs. Both modes share the same 2 cores with Kafka, PostgreSQL, Redis and
-the registry.
-`;
-await writeFile(join(ROOT, 'bench/PIPELINE_RESULTS.md'), markdown);
+const file = join(resultsDir, `pipeline-${recordedAt.replace(/[:.]/g, '-')}.json`);
+await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
+writePipelineResults(record);
+console.log(
+  `per conversation: ${perConversation.cpuMs} ms CPU, ${perConversation.pgTransactions} PostgreSQL transactions, ${perConversation.pgRowsWritten} rows written, ` +
+    `${perConversation.redisCommands} Redis commands, ${perConversation.kafkaRecordsProduced} Kafka records produced, ${perConversation.kafkaRecordsConsumed} consumed`,
+);
+console.log(`written ${file} and bench/PIPELINE_RESULTS.md${warnings.length > 0 ? `; warnings: ${warnings.join('; ')}` : ''}`);
 process.exit(0);
