@@ -13,11 +13,14 @@ import { createProjectionConsumer, createProjector, dropReadModel, ensureReadMod
 import { scriptedConversation } from '@supportstream/testing';
 import { loadPlatformConfig } from '@supportstream/config';
 import { round } from '../runtime/stats.js';
+import { cpuMeter, withCpuProfile, type CpuSeconds } from './cpu.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 100_000);
 const PARTITIONS = Number(process.env['BENCH_PARTITIONS'] ?? 6);
 const TIMEOUT_MS = Number(process.env['BENCH_TIMEOUT_MS'] ?? 900_000);
+/** A directory: write a V8 CPU profile of this process during the rebuild there. */
+const PROFILE_DIR = process.env['BENCH_CPU_PROFILE_DIR'];
 const config = loadPlatformConfig();
 const logger = createLogger({ service: 'bench', level: 'warn' });
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'bench-projections', logger });
@@ -55,6 +58,7 @@ console.log(`log: ${produced} events, ${conversations} conversations on ${topics
 // Live: the projection consumer catching up on the whole log, as a new deployment would.
 await ensureReadModel(pool, liveSchema);
 let liveApplied = 0;
+const liveCpu = cpuMeter();
 const liveStarted = performance.now();
 const live = createProjectionConsumer({
   kafka,
@@ -72,11 +76,15 @@ const live = createProjectionConsumer({
 await live.start();
 while (liveApplied < produced && performance.now() - liveStarted < TIMEOUT_MS) await new Promise((resolveWait) => setTimeout(resolveWait, 200));
 const liveSeconds = (performance.now() - liveStarted) / 1000;
-console.log(`live catch-up: ${liveApplied} events in ${liveSeconds.toFixed(1)} s = ${Math.round(liveApplied / liveSeconds)} events/s`);
+const liveCpuSeconds = liveCpu();
+console.log(`live catch-up: ${liveApplied} events in ${liveSeconds.toFixed(1)} s = ${Math.round(liveApplied / liveSeconds)} events/s; CPU s ${JSON.stringify(liveCpuSeconds)}`);
 
 // Rebuild from offset 0 into a fresh schema, then the comparison with the live one.
 let last: RebuildProgress | undefined;
-const report = await rebuildReadModel({
+let rebuildCpuSeconds: CpuSeconds | undefined;
+const rebuildCpu = cpuMeter();
+const profilePath = PROFILE_DIR === undefined ? undefined : join(PROFILE_DIR, `rebuild-${run}.cpuprofile`);
+const report = await withCpuProfile(profilePath, () => rebuildReadModel({
   kafka,
   codec,
   pool,
@@ -84,13 +92,19 @@ const report = await rebuildReadModel({
   topics,
   targetSchema: rebuildSchema,
   liveSchema,
-  progressIntervalMs: 5_000,
+  progressIntervalMs: 250,
   onProgress: (progress) => {
+    // The replay alone is the rebuild's cost; the catch-up phase only waits and checksums.
+    if (progress.phase === 'catch-up') rebuildCpuSeconds ??= rebuildCpu();
+    if (progress.phase !== last?.phase || Math.floor(progress.elapsedSeconds / 5) !== Math.floor(last.elapsedSeconds / 5)) {
+      console.log(`  ${progress.phase}: ${progress.messages} events, ${Math.round(progress.eventsPerSecond)} events/s, ${progress.remaining} remaining`);
+    }
     last = progress;
-    console.log(`  ${progress.phase}: ${progress.messages} events, ${Math.round(progress.eventsPerSecond)} events/s, ${progress.remaining} remaining`);
   },
-});
-console.log(`rebuild: ${report.replay.messages} events replayed in ${report.replay.seconds.toFixed(1)} s = ${Math.round(report.replay.eventsPerSecond)} events/s; with the comparison ${report.seconds.toFixed(1)} s; equal to live: ${report.comparison?.equal}`);
+}));
+rebuildCpuSeconds ??= rebuildCpu();
+if (profilePath !== undefined) console.log(`rebuild CPU profile: ${profilePath}`);
+console.log(`rebuild: ${report.replay.messages} events replayed in ${report.replay.seconds.toFixed(1)} s = ${Math.round(report.replay.eventsPerSecond)} events/s; with the comparison ${report.seconds.toFixed(1)} s; equal to live: ${report.comparison?.equal}; CPU s ${JSON.stringify(rebuildCpuSeconds)}`);
 await live.stop();
 
 const rows = Object.fromEntries(Object.entries(report.checksums).map(([table, sum]) => [table, sum.rows]));
@@ -101,8 +115,15 @@ const result = {
   command,
   machine: { cpus: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version },
   log: { events: produced, conversations, topics: topics.length, partitionsPerTopic: PARTITIONS, produceSeconds: round(produceSeconds, 1) },
-  live: { events: liveApplied, seconds: round(liveSeconds, 1), eventsPerSecond: Math.round(liveApplied / liveSeconds) },
-  rebuild: { events: report.replay.messages, seconds: round(report.replay.seconds, 1), eventsPerSecond: Math.round(report.replay.eventsPerSecond), withComparisonSeconds: round(report.seconds, 1), lastProgress: last },
+  live: { events: liveApplied, seconds: round(liveSeconds, 1), eventsPerSecond: Math.round(liveApplied / liveSeconds), cpuSeconds: liveCpuSeconds },
+  rebuild: {
+    events: report.replay.messages,
+    seconds: round(report.replay.seconds, 1),
+    eventsPerSecond: Math.round(report.replay.eventsPerSecond),
+    withComparisonSeconds: round(report.seconds, 1),
+    cpuSeconds: rebuildCpuSeconds,
+    lastProgress: last,
+  },
   equal: report.comparison?.equal ?? false,
   rows,
 };
@@ -130,6 +151,18 @@ The rebuild's checksums equal the live read model's, table by table: **${result.
 (rows: ${Object.entries(rows).map(([table, count]) => `${table} ${count.toLocaleString('en')}`).join(', ')}).
 One transaction per partition batch; Kafka, PostgreSQL, the registry and the
 projector share the same ${result.machine.cpus} cores.
+
+CPU seconds by process group (from /proc; \`BENCH_CPU_PROFILE_DIR=dir\` also writes a V8 profile of the
+rebuild, summarised by \`npx tsx bench/projections/profileTop.ts <file>\`):
+
+| | projector (Node) | PostgreSQL | Kafka | registry |
+|---|---:|---:|---:|---:|
+${(['live', 'rebuild'] as const)
+  .map((phase) => {
+    const cpu = phase === 'live' ? liveCpuSeconds : rebuildCpuSeconds;
+    return `| ${phase} | ${cpu?.projector ?? '–'} | ${cpu?.postgres ?? '–'} | ${cpu?.kafka ?? '–'} | ${cpu?.registry ?? '–'} |`;
+  })
+  .join('\n')}
 `,
 );
 

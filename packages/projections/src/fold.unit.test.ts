@@ -1,9 +1,14 @@
 import { createEventFactory, EVENT_TYPES, type SupportEvent } from '@supportstream/events';
 import { SAMPLE_DATA, sampleContext, scriptedConversation } from '@supportstream/testing';
 import { describe, expect, it } from 'vitest';
-import { foldBatch, summarizeEvent, type ProjectedEvent } from './fold.js';
+import { foldBatch } from './batchChange.js';
+import { evolveApproval, type ApprovalRecord } from './projections/approvals.js';
+import { evolveConversation, type ConversationRecord } from './projections/conversations.js';
+import { summarizeEvent } from './projections/eventSummary.js';
+import { keyString } from './projections/projection.js';
 
-const at = (events: readonly SupportEvent[]): ProjectedEvent[] => events.map((event, index) => ({ event, topic: 't', partition: 0, offset: String(index), schemaId: 1 }));
+// The batch fold takes events in the order given (the projector passes them in log order).
+const at = (events: readonly SupportEvent[]): SupportEvent[] => [...events];
 const conversation = (path: 'resolved' | 'approved' | 'rejected') => scriptedConversation({ conversationId: `conv-${path}`, tenantId: 'tenant-a', startedAt: new Date('2026-03-01T10:00:00Z'), path });
 
 /** A fixed shuffle (no randomness in tests): interleave from both ends. */
@@ -87,10 +92,42 @@ describe('statistics and approvals', () => {
     ]);
     const solution = delta.agentStats.find((row) => row.node === 'solution');
     expect(solution).toMatchObject({ steps_completed: 3, llm_calls: 3, prompt_tokens: 3 * 304, completion_tokens: 3 * 64 });
-    expect(delta.costStats).toEqual([{ tenant_id: 'tenant-a', model: 'offline-1', currency: 'USD', calls: delta.agentStats.reduce((sum, row) => sum + row.llm_calls, 0), cost_micros: expect.any(Number) as number }]);
-    // Approval decisions are counted when applied (first decision wins), not when folded.
-    expect(delta.tenantStats[0]?.approvals_approved).toBe(0);
-    expect(delta.approvals.map((change) => change.kind)).toEqual(['requested', 'closed', 'requested', 'closed']);
+    // Five model calls per conversation (every step but moderate), costing 120 + step index micros:
+    // resolved 122+123+124+125+126, approved and rejected 122+123+124+125+127 each.
+    expect(delta.costStats).toEqual([{ tenant_id: 'tenant-a', model: 'offline-1', currency: 'USD', calls: 15, cost_micros: 620 + 621 + 621 }]);
+    expect(delta.agentStats.reduce((sum, row) => sum + row.llm_calls, 0)).toBe(15);
+    // A decision is counted when it closes a pending approval (first decision wins).
+    expect(delta.tenantStats[0]).toMatchObject({ approvals_approved: 1, approvals_rejected: 1, approvals_expired: 0 });
+    expect(delta.approvals.map((row) => row.status)).toEqual(['APPROVED', 'REJECTED']);
+  });
+
+  it('given an approval already decided in an earlier batch, when a late decision comes, then nothing changes and nothing is counted', () => {
+    const events = conversation('approved');
+    const decisionAt = events.findIndex((event) => event.type === 'ApprovalDecided');
+    const first = foldBatch(at(events.slice(0, decisionAt + 1)));
+    const decided = first.approvals[0] as ApprovalRecord;
+    expect(decided.status).toBe('APPROVED');
+    const late = events[decisionAt];
+    if (late?.type !== 'ApprovalDecided') throw new Error('fixture has no decision');
+    const refused = createEventFactory({ producer: 'tests' }).create('ApprovalDecided', { ...late.data, decision: 'REJECTED' }, { ...late.metadata }, undefined, new Date(late.metadata.occurredAt.getTime() + 1_000));
+    const second = foldBatch([refused], { conversations: new Map(), approvals: new Map([[keyString([decided.approval_id]), decided]]) });
+    expect(second.approvals).toEqual([]);
+    expect(second.tenantStats).toEqual([]);
+  });
+
+  it('evolve returns new values and leaves its arguments as they were', () => {
+    const events = conversation('approved');
+    let row: ConversationRecord | null = null;
+    for (const event of events) {
+      const before: ConversationRecord | null = row === null ? null : Object.freeze({ ...row });
+      row = evolveConversation(before, event);
+      expect(row).not.toBe(before);
+    }
+    expect(row?.event_count).toBe(events.length);
+    const request = events.find((event) => event.type === 'ApprovalRequested');
+    if (request?.type !== 'ApprovalRequested') throw new Error('fixture has no approval');
+    const pending = Object.freeze(evolveApproval(null, request));
+    expect(evolveApproval(pending, request)).toBe(pending);
   });
 
   it('keys come out sorted, so concurrent transactions lock rows in the same order', () => {

@@ -1,5 +1,8 @@
 export { LIVE_SCHEMA, READ_MODEL_TABLE_NAMES, dropReadModel, ensureReadModel, type ReadModelTable } from './schema.js';
-export { evolveConversation, foldBatch, orderingKey, summarizeEvent, type BatchDelta, type ConversationDelta, type ConversationStatus, type ProjectedEvent } from './fold.js';
+export { foldBatch, type BatchChange, type StoredRows } from './batchChange.js';
+export { evolveConversation, orderingKey, type ConversationRecord, type ConversationStatus } from './projections/conversations.js';
+export { summarizeEvent } from './projections/eventSummary.js';
+export type { ProjectedEvent } from './projections/projection.js';
 export { CONVERSATION_CHANGES_CHANNEL, createProjector, type ApplyResult, type PartitionBatch, type Projector, type ProjectorOptions } from './projector.js';
 export { redisConversationCache, type ConversationCache, type RedisConversationCacheOptions } from './cache.js';
 export { createReadModel, type ApprovalRequestRef, type EventPage, type ReadModel, type ReadModelOptions, type TenantStatistics } from './queries.js';

@@ -7,8 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisConversationCache } from './cache.js';
 import { readModelChecksums } from './checksum.js';
-import type { ProjectedEvent } from './fold.js';
-import { createProjector, type PartitionBatch } from './projector.js';
+import { createProjector, type PartitionBatch, type ProjectedEvent } from './projector.js';
 import { createReadModel } from './queries.js';
 import { dropReadModel, ensureReadModel } from './schema.js';
 
@@ -168,12 +167,18 @@ describe('projector on PostgreSQL', () => {
       const records = scriptedConversation({ conversationId, tenantId: tenant, startedAt: start }).map((event, index) => ({ event, topic: 'mixed', partition: 0, offset: String(index), schemaId: 1 }));
       const result = await projector.apply(batch(records.slice(0, 3)));
       await waitFor(() => heard.includes(conversationId), { timeoutMs: 5_000, description: 'a notification naming the conversation' });
-      await cache.refresh(pool, schema, result.conversations.map((entry) => entry.conversationId));
-      expect(await cache.get(conversationId)).toMatchObject({ conversationId, tenantId: tenant, status: 'IN_PROGRESS' });
+      // The cache stores what the write returned, equal to what a reader gets from PostgreSQL.
+      expect(result.views.map((view) => view.conversationId)).toEqual([conversationId]);
+      expect(result.views[0]).toEqual(await createReadModel({ pool, schema }).getConversation(tenant, conversationId));
+      await cache.store(result.views);
+      expect(await cache.get(conversationId)).toMatchObject({ conversationId, tenantId: tenant, status: 'IN_PROGRESS', eventCount: 3 });
 
       const rest = await projector.apply(batch(records.slice(3).map((record) => record)));
-      await cache.refresh(pool, schema, rest.conversations.map((entry) => entry.conversationId));
+      await cache.store(rest.views);
       expect(await cache.get(conversationId)).toMatchObject({ status: 'RESOLVED', finalReply: expect.stringContaining('Reset password') as string });
+      // A copy from an earlier commit that reaches the cache late does not replace the newer one.
+      await cache.store(result.views);
+      expect(await cache.get(conversationId)).toMatchObject({ status: 'RESOLVED', eventCount: records.length });
       // The read model serves the cached copy only to its tenant.
       const model = createReadModel({ pool, schema, cache });
       expect(await model.getConversation(tenant, conversationId)).toMatchObject({ status: 'RESOLVED' });

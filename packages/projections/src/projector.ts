@@ -1,8 +1,11 @@
 import { advisoryLockKey, quoteIdentifier, withTransaction, type Pool, type Queryable } from '@supportstream/db';
 import { isRetriable } from '@supportstream/errors';
 import pRetry from 'p-retry';
-import { foldBatch, type ProjectedEvent } from './fold.js';
-import { addStatistics, applyApprovals, insertEvents, upsertConversations } from './store.js';
+import type { ProjectedEvent } from './projections/projection.js';
+import { writeBatch } from './store.js';
+import { toConversationView, type ConversationView } from './views.js';
+
+export type { ProjectedEvent };
 
 /** One partition's messages, in offset order; `lastOffset` also covers messages that could not be decoded. */
 export interface PartitionBatch {
@@ -21,6 +24,8 @@ export interface ApplyResult {
   readonly alreadyProjected: number;
   /** Conversations changed, for the cache and live subscribers. */
   readonly conversations: readonly { readonly conversationId: string; readonly tenantId: string }[];
+  /** The changed conversations as committed (from the write's `RETURNING`): the cache stores these, no re-read. */
+  readonly views: readonly ConversationView[];
 }
 
 export interface ProjectorOptions {
@@ -28,6 +33,12 @@ export interface ProjectorOptions {
   readonly schema: string;
   /** PostgreSQL NOTIFY channel told (on commit) which conversations changed; the gateway's live streams listen. */
   readonly notifyChannel?: string;
+  /**
+   * `false`: commit without waiting for the WAL flush (synchronous_commit = off). Only for a
+   * rebuild into a fresh schema that nobody reads yet: a crash loses the last few batches and their
+   * offsets together (PostgreSQL never loses one without the other), and they are replayed.
+   */
+  readonly durableCommits?: boolean;
 }
 
 export interface Projector {
@@ -58,40 +69,35 @@ export function createProjector(options: ProjectorOptions): Projector {
 
   async function applyOnce(batch: PartitionBatch): Promise<ApplyResult> {
     return withTransaction(options.pool, async (client) => {
-      await client.query(`SET LOCAL search_path TO ${schema}`);
+      await client.query(options.durableCommits === false ? `SET LOCAL search_path TO ${schema}; SET LOCAL synchronous_commit TO off` : `SET LOCAL search_path TO ${schema}`);
       const stored = await client.query<{ next_offset: string }>('SELECT next_offset FROM offsets WHERE topic = $1 AND partition = $2 FOR UPDATE', [batch.topic, batch.partition]);
       const next = BigInt(stored.rows[0]?.next_offset ?? '0');
       const pending = batch.records.filter((record) => BigInt(record.offset) >= next);
       const alreadyProjected = batch.records.length - pending.length;
-      if (BigInt(batch.lastOffset) < next) return { applied: 0, duplicates: 0, alreadyProjected, conversations: [] };
+      if (BigInt(batch.lastOffset) < next) return { applied: 0, duplicates: 0, alreadyProjected, conversations: [], views: [] };
 
-      const delta = foldBatch(pending);
       // A conversation's events come from several topics, so from several transactions at once.
       // Holding its lock from before the events get their stream positions (seq) until commit
       // makes seq order the commit order within a conversation: a live stream that has sent seq
       // N never gets an event below N later. Sorted, so two transactions never wait on each other in a cycle.
-      const locks = [...new Set(delta.conversations.map((row) => advisoryLockKey(`read-model:${options.schema}:${row.conversation_id}`)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const ids = new Set(pending.map((record) => record.event.metadata.conversationId));
+      const locks = [...ids].map((id) => advisoryLockKey(`read-model:${options.schema}:${id}`)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       await client.query('SELECT pg_advisory_xact_lock(key) FROM (SELECT unnest($1::bigint[]) AS key ORDER BY 1) AS sorted', [locks.map(String)]);
-      const inserted = await insertEvents(client, delta.events);
-      // Keep the first occurrence of each new id (a batch can hold the same event twice).
-      const fresh = pending.filter((record) => inserted.delete(record.event.metadata.eventId));
-      const change = fresh.length === pending.length ? delta : foldBatch(fresh);
-      await upsertConversations(client, change.conversations);
-      const closings = await applyApprovals(client, change.approvals);
-      await addStatistics(client, change, closings);
+      const written = await writeBatch(client, pending);
       await client.query(
         `INSERT INTO offsets (topic, partition, next_offset) VALUES ($1, $2, $3)
          ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset`,
         [batch.topic, batch.partition, (BigInt(batch.lastOffset) + 1n).toString()],
       );
-      const conversations = change.conversations.map((row) => ({ conversationId: row.conversation_id, tenantId: row.tenant_id }));
+      const conversations = written.conversations.map((row) => ({ conversationId: row.conversation_id, tenantId: row.tenant_id }));
       if (options.notifyChannel !== undefined) {
         for (let index = 0; index < conversations.length; index += NOTIFY_CHUNK) {
           const chunk = conversations.slice(index, index + NOTIFY_CHUNK).map((row) => row.conversationId);
           await client.query('SELECT pg_notify($1, $2)', [options.notifyChannel, JSON.stringify(chunk)]);
         }
       }
-      return { applied: fresh.length, duplicates: pending.length - fresh.length, alreadyProjected, conversations };
+      const fresh = written.fresh.length;
+      return { applied: fresh, duplicates: pending.length - fresh, alreadyProjected, conversations, views: written.conversations.map(toConversationView) };
     });
   }
 

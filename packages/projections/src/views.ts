@@ -91,7 +91,8 @@ export interface EventRowOut {
   causation_id: string | null;
   schema_id: number;
   summary: string;
-  payload: { metadata: Record<string, unknown>; data: Record<string, unknown> };
+  /** The event's data (rows projected before the metadata moved to columns only also hold a copy of it). */
+  payload: { data: Record<string, unknown> };
 }
 
 export interface ConversationEventView {

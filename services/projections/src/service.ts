@@ -52,11 +52,12 @@ export async function startProjectionsService(config: ProjectionsServiceConfig, 
     metrics,
     deadLetter: true,
     onApplied: async (result) => {
-      const ids = result.conversations.map((entry) => entry.conversationId);
       try {
-        await cache.refresh(pool, config.PROJECTIONS_SCHEMA, ids);
+        // The rows as committed (the write's RETURNING): nothing is read again.
+        await cache.store(result.views);
       } catch (error) {
         // The read model is committed; a stale cache entry is the only risk: drop what could not be refreshed.
+        const ids = result.conversations.map((entry) => entry.conversationId);
         logger.warn({ err: error, conversations: ids.length }, 'cache refresh failed; invalidating');
         await cache.invalidate(ids).catch((invalidateError: unknown) => logger.error({ err: invalidateError }, 'cache invalidation failed'));
       }
