@@ -4,3 +4,7 @@ export { createTopics, deleteTopics, produceRaw, readTopic, stackConfig, testKaf
 export { AGENT_SERVICES, cliPath, EDGE_SERVICES, startService, stopService, type AgentServiceName, type ServiceName, type ServiceProcess } from './services.js';
 export { scriptedConversation, type ScriptedConversationOptions } from './scriptedConversation.js';
 export { freePort } from './ports.js';
+export { metricValue } from './metricValues.js';
+export { distinctEvents, duplicateGroups, eventLabel } from './eventChecks.js';
+export { waitUntilQuiet, watermarkProbe, type QuietOptions, type WatermarkProbe } from './quiet.js';
+export { injectFaults, SimulatedCrash, type FaultInjector } from './faultInjection.js';
