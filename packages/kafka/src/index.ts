@@ -10,6 +10,7 @@ export {
   type EventHandler,
   type EventHandlers,
   type HandlerContext,
+  type MessageRoute,
   type RetryPolicy,
 } from './consumer.js';
 export { createProjectorRunner, type ProjectedBatch, type ProjectedRecord, type ProjectorRunner, type ProjectorRunnerOptions } from './projectorRunner.js';

@@ -59,6 +59,8 @@ export function toMessage(event: SupportEvent, value: Buffer): OutgoingMessage {
       [HEADER.tenantId]: metadata.tenantId,
       [HEADER.producer]: metadata.producer,
       [HEADER.contentType]: AVRO_CONTENT_TYPE,
+      [HEADER.producer]: metadata.producer,
+      ...(event.type === 'AgentStepCompleted' ? { [HEADER.nextNode]: event.data.next ?? '' } : {}),
       ...(metadata.causationId === null ? {} : { [HEADER.causationId]: metadata.causationId }),
       ...(next === null || next === undefined ? {} : { [HEADER.nextNode]: String(next) }),
     },

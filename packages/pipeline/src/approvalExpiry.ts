@@ -1,5 +1,5 @@
 import { stableId, type EventContext, type EventFactory, type SupportEvent } from '@supportstream/events';
-import type { EventHandlers, EventProducer } from '@supportstream/kafka';
+import type { EventHandlers, EventProducer, MessageRoute } from '@supportstream/kafka';
 import { registeredCounter, type Logger, type Registry } from '@supportstream/observability';
 import type pg from 'pg';
 import { registerPendingApprovalsGauge } from './metrics.js';
@@ -18,6 +18,8 @@ export interface ApprovalExpiryOptions {
 
 export interface ApprovalExpiry {
   readonly handlers: EventHandlers;
+  /** The messages it reads, from their headers (route before decoding). */
+  accepts(route: MessageRoute): boolean;
   start(): void;
   stop(): void;
   /** One pass: emits ApprovalExpired for every pending approval past its expiry. Returns how many. */
@@ -63,8 +65,10 @@ export function createApprovalExpiry(options: ApprovalExpiryOptions): ApprovalEx
     return events.length;
   }
 
+  const reads = new Set(['ApprovalRequested', 'ApprovalDecided', 'ApprovalExpired']);
   return {
     expireDue,
+    accepts: (route) => route.eventType === undefined || reads.has(route.eventType),
     handlers: {
       ApprovalRequested: async (event) => {
         const context: EventContext = { ...event.metadata, causationId: event.metadata.eventId };

@@ -1,4 +1,20 @@
-export { createStepRunner, runIdOf, type StartOutcome, type StepOutcome, type StepRunner, type StepRunnerOptions } from './stepRunner.js';
+export {
+  createStepRunner,
+  isScopedSaver,
+  runIdOf,
+  type ResumeOptions,
+  type ResumeOutcome,
+  type RunStepsOptions,
+  type ScopedSaver,
+  type StartOptions,
+  type StartOutcome,
+  type StepOutcome,
+  type StepRunner,
+  type StepRunnerOptions,
+} from './stepRunner.js';
+export { decideResume, decideStart, decideStep, type ResumeDecision, type StartDecision, type StepDecision, type StepTrigger } from './decideStep.js';
+export type { StepPublisher } from './reactors/stepPublisher.js';
+export type { Reactor } from './reactors/reactor.js';
 export { stepEvents } from './stepEvents.js';
 export { createAgentWorker, type AgentWorker, type AgentWorkerOptions } from './worker.js';
 export { CHECKPOINT_SCHEMA, createCheckpointer } from './checkpointer.js';

@@ -1,5 +1,5 @@
 import { createEventFactory, type SupportEvent } from '@supportstream/events';
-import type { ApprovalRequest, NodeName, SupportGraph, SupportStateType, ThreadSnapshot } from '@supportstream/graph';
+import type { ApprovalRequest, NodeName, SupportStateType, ThreadSnapshot } from '@supportstream/graph';
 import type { EventProducer, HandlerContext } from '@supportstream/kafka';
 import { createLogger, createMetricsRegistry, type Registry } from '@supportstream/observability';
 import { sampleContext, sampleEvent } from '@supportstream/testing';
@@ -66,7 +66,7 @@ function workerUnderTest(runner: Partial<StepRunner>, spec: { nodes: NodeName[];
       return Promise.resolve([]);
     },
   };
-  const worker = createAgentWorker({ service: 'svc', ...spec, runner: runner as StepRunner, graph: {} as SupportGraph, producer, factory, logger, metrics });
+  const worker = createAgentWorker({ service: 'svc', ...spec, runner: runner as StepRunner, producer, factory, logger, metrics });
   return { worker, metrics, published };
 }
 
@@ -79,7 +79,7 @@ async function histogram(registry: Registry, name: string, labels: Record<string
 describe('agent_step_duration_seconds', () => {
   it('is observed with the node time of a step that ran, and not for a replayed step', async () => {
     const outcomes: StepOutcome[] = [ranStep('solution', 1_500), { ...ranStep('solution', 9_000), kind: 'replayed' }];
-    const { worker, metrics, published } = workerUnderTest({ runStep: () => Promise.resolve(outcomes.shift()!) }, { nodes: ['solution'] });
+    const { worker, metrics, published } = workerUnderTest({ runSteps: () => Promise.resolve([outcomes.shift()!]) }, { nodes: ['solution'] });
     const trigger = sampleEvent('AgentStepCompleted', sampleContext(), { node: 'research', next: 'solution', checkpointId: 'ckpt-1' });
 
     await worker.handlers.AgentStepCompleted!(trigger, context());
@@ -102,13 +102,8 @@ describe('approval_decision_seconds', () => {
   };
 
   it('measures from the request to the decision that resumed the run, once per approval', async () => {
-    let resumed = false;
     const runner: Partial<StepRunner> = {
-      readThread: () => Promise.resolve(resumed ? snapshot(state(), { checkpointId: 'ckpt-6' }) : snapshot(state(), { checkpointId: 'ckpt-5', next: ['escalate'], interrupts: [requested] })),
-      runStep: () => {
-        resumed = true;
-        return Promise.resolve(ranStep('escalate', 3));
-      },
+      resumeApproval: () => Promise.resolve({ kind: 'resumed', steps: [ranStep('escalate', 3)], requestedAt: requested.requestedAt }),
     };
     const { worker, metrics } = workerUnderTest(runner, { nodes: [], resumesApprovals: true });
     const context90s = sampleContext();
@@ -128,8 +123,7 @@ describe('approval_decision_seconds', () => {
 
   it('labels an expiry EXPIRED', async () => {
     const runner: Partial<StepRunner> = {
-      readThread: () => Promise.resolve(snapshot(state(), { checkpointId: 'ckpt-5', next: ['escalate'], interrupts: [requested] })),
-      runStep: () => Promise.resolve(ranStep('escalate', 1)),
+      resumeApproval: () => Promise.resolve({ kind: 'resumed', steps: [ranStep('escalate', 1)], requestedAt: requested.requestedAt }),
     };
     const { worker, metrics } = workerUnderTest(runner, { nodes: [], resumesApprovals: true });
     const expired = factory.create('ApprovalExpired', { approvalId: 'appr-1', expiredAt: new Date(requested.expiresAt), fallbackPath: 'handoff' }, sampleContext(), 'expiry-1', new Date(requested.expiresAt));

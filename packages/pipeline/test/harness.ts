@@ -64,7 +64,8 @@ export async function startHarness(nodes: NodeImplementations, services: readonl
   const runners: ConsumerRunner[] = [];
   const expiries: { stop(): void }[] = [];
   for (const spec of services) {
-    const worker = createAgentWorker({ ...spec, runner, graph, producer, factory, logger, metrics, maxAttempts: 4 });
+    // Each service announces its steps under its own name, as in production (a chain's own hand-offs are skipped by it).
+    const worker = createAgentWorker({ ...spec, runner, producer, factory: createEventFactory({ producer: spec.service }), logger, metrics, maxAttempts: 4 });
     const expiry = spec.resumesApprovals ? createApprovalExpiry({ pool: db.pool, producer, factory, logger, metrics, checkEveryMs: 200, fallbackPath: 'handoff' }) : undefined;
     if (expiry) {
       expiry.start();
@@ -79,6 +80,7 @@ export async function startHarness(nodes: NodeImplementations, services: readonl
       groupId: `${prefix}-${spec.service}`,
       topics: worker.topics.map(topic),
       handlers,
+      accepts: expiry ? (route) => worker.accepts(route) || expiry.accepts(route) : worker.accepts,
       retry: { retries: 3, minDelayMs: 50, maxDelayMs: 500 },
     });
     runners.push(consumer);

@@ -6,7 +6,7 @@ import { createConsumerRunner, createEventProducer, createKafka, mergeHandlers, 
 import { ALL_TENANTS, createLlmMetrics, createModelResolver, PgAgentSettingsStore, type ModelResolver } from '@supportstream/llm';
 import { embedderFromConfig, redisSessionMemory, vectorStoreFromConfig } from '@supportstream/memory';
 import { createLogger, createMetricsRegistry, startMetricsServer, type Logger, type Registry } from '@supportstream/observability';
-import { createAgentWorker, createApprovalExpiry, createCheckpointer, createStepRunner, pruneCheckpoints } from '@supportstream/pipeline';
+import { createAgentWorker, createApprovalExpiry, createCheckpointer, createStepRunner, pruneCheckpoints, type StepPublisher } from '@supportstream/pipeline';
 import { createAgentTools, postgresCrmDirectory } from '@supportstream/tools';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { Redis } from 'ioredis';
@@ -88,7 +88,12 @@ export interface RunningService {
  * nodes it hosts, the step runner, and a consumer of its trigger topics. Stateless: any number
  * of replicas may run; the conversation lock and the checkpoints live in PostgreSQL.
  */
-export async function startAgentService(spec: AgentServiceSpec, env: AgentServiceEnv = loadAgentServiceEnv()): Promise<RunningService> {
+/** Extension points for the composition root; tests inject faults through them, production passes none. */
+export interface AgentServiceHooks {
+  readonly decoratePublisher?: (publisher: StepPublisher) => StepPublisher;
+}
+
+export async function startAgentService(spec: AgentServiceSpec, env: AgentServiceEnv = loadAgentServiceEnv(), hooks: AgentServiceHooks = {}): Promise<RunningService> {
   const logger = createLogger({ service: spec.service, level: env.LOG_LEVEL, format: env.LOG_FORMAT });
   const metrics = createMetricsRegistry({ service: spec.service });
   const runtime = await createAgentRuntime(env, spec.service, logger, metrics);
@@ -114,7 +119,7 @@ export async function startAgentService(spec: AgentServiceSpec, env: AgentServic
     factory,
     logger,
     metrics,
-    faults: { afterCheckpoint: env.FAULT_CRASH_AFTER_CHECKPOINT, afterPublish: env.FAULT_CRASH_AFTER_PUBLISH },
+    ...(hooks.decoratePublisher ? { decoratePublisher: hooks.decoratePublisher } : {}),
   });
   const expiry = spec.resumesApprovals ? createApprovalExpiry({ pool, producer, factory, logger, metrics, checkEveryMs: env.APPROVAL_EXPIRY_CHECK_MS, fallbackPath: env.APPROVAL_EXPIRY_PATH }) : undefined;
   const consumer = createConsumerRunner({
@@ -125,6 +130,8 @@ export async function startAgentService(spec: AgentServiceSpec, env: AgentServic
     groupId: `supportstream-${spec.service}`,
     topics: worker.topics,
     handlers: expiry ? mergeHandlers(expiry.handlers, worker.handlers) : worker.handlers,
+    // Route before decoding: what the worker does not want (and the expiry does not read) is acknowledged undecoded.
+    accepts: expiry ? (route) => worker.accepts(route) || expiry.accepts(route) : worker.accepts,
     ...(env.DEDUPE_PROCESSED_EVENTS ? { processedEvents: redisProcessedEvents({ redis, prefix: 'processed' }) } : {}),
     sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
     partitionsConsumedConcurrently: env.KAFKA_PARTITIONS_CONCURRENCY,

@@ -8,3 +8,4 @@ export { metricValue } from './metricValues.js';
 export { distinctEvents, duplicateGroups, eventLabel } from './eventChecks.js';
 export { waitUntilQuiet, watermarkProbe, type QuietOptions, type WatermarkProbe } from './quiet.js';
 export { injectFaults, SimulatedCrash, type FaultInjector } from './faultInjection.js';
+export { specification, type Specification } from './specification.js';
