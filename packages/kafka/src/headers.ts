@@ -2,8 +2,10 @@
 export const HEADER = {
   eventType: 'event-type',
   eventId: 'event-id',
-  /** AgentStepCompleted only: the node the step hands over to, so services route before decoding. */
+  /** AgentStepCompleted only: the node the step hands over to ('' when the run ends or pauses), so services route before decoding. */
   nextNode: 'next-node',
+  /** RunCompleted only: 'true' when a follow-up waits in the conversation's queue, 'false' when none does. */
+  followUpQueued: 'follow-up-queued',
   /** The service that produced the event (its metadata.producer), so a service can skip its own announcements. */
   producer: 'producer',
   correlationId: 'correlation-id',
@@ -42,6 +44,8 @@ export interface MessageRoute {
   readonly eventType: string | undefined;
   readonly nextNode: string | undefined;
   readonly producer: string | undefined;
+  /** RunCompleted: whether a follow-up waits ('true' / 'false'); undefined without the header. */
+  readonly followUpQueued: string | undefined;
   readonly key: string | undefined;
 }
 
@@ -58,6 +62,7 @@ export function routeOf(topic: string, message: Pick<ConsumedMessage, 'key' | 'h
     eventType: headerValue(message.headers, HEADER.eventType),
     nextNode: headerValue(message.headers, HEADER.nextNode),
     producer: headerValue(message.headers, HEADER.producer),
+    followUpQueued: headerValue(message.headers, HEADER.followUpQueued),
     key: message.key === null ? undefined : message.key.toString('utf8'),
   };
 }

@@ -1,6 +1,6 @@
 export { createKafka, type AdminTopicOffset, type Kafka, type KafkaAdmin, type KafkaClient, type KafkaClientOptions } from './client.js';
 export { groupOffsets, setGroupOffsets, topicOffsets, type GroupPartitionOffset, type TopicPartitionOffsets } from './admin.js';
-export { createEventProducer, toMessage, type EventProducer, type EventProducerOptions, type OutgoingMessage, type PublishedRecord } from './producer.js';
+export { createEventProducer, toMessage, type EventProducer, type EventProducerOptions, type OutgoingMessage, type PublishedRecord, type PublishOptions } from './producer.js';
 export { createCoalescer, type CoalescerOptions } from './coalescer.js';
 export {
   acceptsHandledTypes,
@@ -10,7 +10,6 @@ export {
   type EventHandler,
   type EventHandlers,
   type HandlerContext,
-  type MessageRoute,
   type RetryPolicy,
 } from './consumer.js';
 export { createProjectorRunner, type ProjectedBatch, type ProjectedRecord, type ProjectorRunner, type ProjectorRunnerOptions } from './projectorRunner.js';

@@ -26,13 +26,18 @@ export interface PublishedRecord {
   readonly baseOffset: string | undefined;
 }
 
+export interface PublishOptions {
+  /** Routing headers for some of the events (by event id): what consumers route on, never part of the event. */
+  readonly routing?: ReadonlyMap<string, Readonly<Record<string, string>>>;
+}
+
 export interface EventProducer {
   connect(): Promise<void>;
   /**
    * Publishes events in order; resolves once the broker acknowledged all of them (acks=all).
    * Concurrent calls share sends: the result lists the partitions of the send that carried them.
    */
-  publish(events: readonly SupportEvent[]): Promise<readonly PublishedRecord[]>;
+  publish(events: readonly SupportEvent[], options?: PublishOptions): Promise<readonly PublishedRecord[]>;
   disconnect(): Promise<void>;
 }
 
@@ -45,9 +50,8 @@ export interface OutgoingMessage {
 }
 
 /** Builds the Kafka message for an event: key = conversationId, ids and the route in the headers. */
-export function toMessage(event: SupportEvent, value: Buffer): OutgoingMessage {
+export function toMessage(event: SupportEvent, value: Buffer, routing: Readonly<Record<string, string>> = {}): OutgoingMessage {
   const { metadata } = event;
-  const next = event.type === 'AgentStepCompleted' ? event.data.next : null;
   return {
     key: metadata.conversationId,
     value,
@@ -59,10 +63,10 @@ export function toMessage(event: SupportEvent, value: Buffer): OutgoingMessage {
       [HEADER.tenantId]: metadata.tenantId,
       [HEADER.producer]: metadata.producer,
       [HEADER.contentType]: AVRO_CONTENT_TYPE,
-      [HEADER.producer]: metadata.producer,
-      ...(event.type === 'AgentStepCompleted' ? { [HEADER.nextNode]: event.data.next ?? '' } : {}),
       ...(metadata.causationId === null ? {} : { [HEADER.causationId]: metadata.causationId }),
-      ...(next === null || next === undefined ? {} : { [HEADER.nextNode]: String(next) }),
+      // Always on a step, '' when nothing is next: consumers then know no service needs to look at it.
+      ...(event.type === 'AgentStepCompleted' ? { [HEADER.nextNode]: event.data.next ?? '' } : {}),
+      ...routing,
     },
   };
 }
@@ -110,10 +114,10 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
     }
   }
 
-  async function encode(events: readonly SupportEvent[]): Promise<readonly Encoded[]> {
+  async function encode(events: readonly SupportEvent[], routing: PublishOptions['routing']): Promise<readonly Encoded[]> {
     const encoded: Encoded[] = [];
     for (const event of events) {
-      const message = toMessage(event, await options.codec.encode(event));
+      const message = toMessage(event, await options.codec.encode(event), routing?.get(event.metadata.eventId));
       encoded.push({ topic: topicFor(event), eventType: event.type, message: { ...message, headers: message.headers as IHeaders } });
     }
     return encoded;
@@ -124,10 +128,10 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
   return {
     connect: () => producer.connect(),
     disconnect: () => producer.disconnect(),
-    async publish(events) {
+    async publish(events, publishOptions = {}) {
       if (events.length === 0) return [];
       // Queued at once, encoded meanwhile: sends keep the order of the publish calls (FIFO per key).
-      const encoded = encode(events);
+      const encoded = encode(events, publishOptions.routing);
       encoded.catch(() => undefined);
       const records = await enqueue(encoded);
       await encoded;

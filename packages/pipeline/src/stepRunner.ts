@@ -28,6 +28,12 @@ export interface StepOutcome {
   readonly kind: 'ran' | 'replayed' | 'paused' | 'stale';
   readonly node: NodeName;
   readonly snapshot: ThreadSnapshot;
+  /**
+   * On the step that ended the run: whether a follow-up waits in the queue (read in the step's
+   * lock, so none can be queued after it unseen). The RunCompleted's routing says so, and only
+   * then does the service that starts runs look at the queue.
+   */
+  readonly followUpQueued?: boolean;
 }
 
 /**
@@ -152,7 +158,7 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
     const outcome = await decideAndStart(client, request, latest, history);
     const from = outcome.snapshot.checkpointId;
     if (outcome.kind === 'queued' || !startOptions.chain || from === undefined) return outcome;
-    return { ...outcome, steps: await stepsLocked(request.conversationId, { node: 'moderate', fromCheckpointId: from }, startOptions.chain, history) };
+    return { ...outcome, steps: await stepsLocked(client, request.conversationId, { node: 'moderate', fromCheckpointId: from }, startOptions.chain, history) };
   }
 
   async function decideAndStart(client: pg.ClientBase, request: RequestInfo, latest: ThreadSnapshot, history: ReturnType<typeof historyOf>): Promise<StartOutcome> {
@@ -179,7 +185,7 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
   }
 
   /** One step and then the chained ones, inside the thread's lock. */
-  async function stepsLocked(threadId: string, first: StepTrigger, chain: (node: NodeName) => boolean, history: ReturnType<typeof historyOf>): Promise<StepOutcome[]> {
+  async function stepsLocked(client: pg.ClientBase, threadId: string, first: StepTrigger, chain: (node: NodeName) => boolean, history: ReturnType<typeof historyOf>): Promise<StepOutcome[]> {
     const outcomes: StepOutcome[] = [];
     let trigger: StepTrigger | undefined = first;
     let latest = await readThread(graph, threadId);
@@ -194,8 +200,9 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
       } else {
         outcome = { kind: decision.kind === 'replay' ? 'replayed' : decision.kind, node: trigger.node, snapshot: decision.snapshot };
       }
-      outcomes.push(outcome);
       trigger = nextInChain(outcome, chain);
+      if (!trigger && endsRun(outcome)) outcome = { ...outcome, followUpQueued: await hasQueued(client, threadId) };
+      outcomes.push(outcome);
     }
     return outcomes;
   }
@@ -226,16 +233,16 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
       }),
 
     runStep: async (threadId, node, fromCheckpointId, resume) => {
-      const [outcome] = await locked(threadId, () => stepsLocked(threadId, { node, fromCheckpointId, resume }, () => false, historyOf(threadId)));
+      const [outcome] = await locked(threadId, (client) => stepsLocked(client, threadId, { node, fromCheckpointId, resume }, () => false, historyOf(threadId)));
       if (!outcome) throw new Error(`no outcome for ${node} on ${threadId}`);
       return outcome;
     },
 
     runSteps: (threadId, node, fromCheckpointId, runOptions = {}) =>
-      locked(threadId, () => stepsLocked(threadId, { node, fromCheckpointId, resume: runOptions.resume }, runOptions.chain ?? (() => false), historyOf(threadId))),
+      locked(threadId, (client) => stepsLocked(client, threadId, { node, fromCheckpointId, resume: runOptions.resume }, runOptions.chain ?? (() => false), historyOf(threadId))),
 
     resumeApproval: (threadId, approvalId, decision, resumeOptions = {}) =>
-      locked(threadId, async (): Promise<ResumeOutcome> => {
+      locked(threadId, async (client): Promise<ResumeOutcome> => {
         const chain = resumeOptions.chain ?? (() => false);
         const history = historyOf(threadId);
         const latest = await readThread(graph, threadId);
@@ -244,13 +251,13 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
         switch (verdict.kind) {
           case 'resume': {
             resumeOptions.onResuming?.(verdict.fromCheckpointId);
-            const steps = await stepsLocked(threadId, { node: 'escalate', fromCheckpointId: verdict.fromCheckpointId, resume: decision }, chain, history);
+            const steps = await stepsLocked(client, threadId, { node: 'escalate', fromCheckpointId: verdict.fromCheckpointId, resume: decision }, chain, history);
             return { kind: 'resumed', steps, requestedAt: verdict.request.requestedAt };
           }
           case 'replay': {
             const replayed: StepOutcome = { kind: 'replayed', node: 'escalate', snapshot: verdict.snapshot };
             const next = nextInChain(replayed, chain);
-            const rest = next ? await stepsLocked(threadId, next, chain, history) : [];
+            const rest = next ? await stepsLocked(client, threadId, next, chain, history) : [];
             return { kind: 'resumed', steps: [replayed, ...rest], requestedAt: undefined };
           }
           case 'refuse':
@@ -269,6 +276,14 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
         }
       }),
   };
+}
+
+/** A step that ran (or is re-announced) and left the thread with nothing to do: the run ended there. */
+const endsRun = (outcome: StepOutcome): boolean => (outcome.kind === 'ran' || outcome.kind === 'replayed') && outcome.snapshot.next.length === 0 && outcome.snapshot.tasks.length === 0;
+
+async function hasQueued(client: pg.ClientBase, threadId: string): Promise<boolean> {
+  const result = await client.query<{ queued: boolean }>('SELECT EXISTS (SELECT 1 FROM conversation_queue WHERE conversation_id = $1) AS queued', [threadId]);
+  return result.rows[0]?.queued === true;
 }
 
 /** The step that follows an outcome in the same lock, if the graph goes on to a node the chain accepts. */

@@ -57,7 +57,8 @@ export function createRunStarter(options: RunStarterOptions): Reactor {
 
   return {
     topics: ['customer.requests', 'agent.actions'],
-    canHandle: (route) => route.eventType === 'RequestReceived' || route.eventType === 'RunCompleted',
+    // A RunCompleted matters only when a follow-up waits (its header says so; without it, look).
+    canHandle: (route) => route.eventType === 'RequestReceived' || (route.eventType === 'RunCompleted' && route.followUpQueued !== 'false'),
     handlers: {
       RequestReceived: (event, context) => start(event, context, () => runner.startRun(requestInfoOf(event), { chain: options.chain })),
       RunCompleted: (event, context) => start(event, context, () => runner.startNextQueued(event.metadata.conversationId, { chain: options.chain })),

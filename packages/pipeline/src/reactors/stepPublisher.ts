@@ -1,7 +1,7 @@
 import { errorCode, errorMessage, isRetriable } from '@supportstream/errors';
 import { causedBy, deterministicEventId, type EventFactory, type SupportEvent } from '@supportstream/events';
 import type { NodeName } from '@supportstream/graph';
-import type { EventProducer, HandlerContext } from '@supportstream/kafka';
+import { HEADER, type EventProducer, type HandlerContext } from '@supportstream/kafka';
 import type { Logger } from '@supportstream/observability';
 import type { WorkerMetrics } from '../metrics.js';
 import { stepEvents } from '../stepEvents.js';
@@ -74,6 +74,7 @@ export function createStepPublisher(options: StepPublisherOptions): StepPublishe
 
     async publish(outcomes, trigger, context) {
       const events: SupportEvent[] = [];
+      const routing = new Map<string, Record<string, string>>();
       // In a chain, each step is caused by the one before it, as if the hand-off had gone through Kafka.
       let cause = trigger;
       for (const outcome of outcomes) {
@@ -84,9 +85,11 @@ export function createStepPublisher(options: StepPublisherOptions): StepPublishe
         }
         const announced = stepEvents(outcome, cause, factory);
         events.push(...announced);
+        const runCompleted = announced.find((event) => event.type === 'RunCompleted');
+        if (runCompleted) routing.set(runCompleted.metadata.eventId, { [HEADER.followUpQueued]: String(outcome.followUpQueued ?? true) });
         cause = announced.find((event) => event.type === 'AgentStepCompleted') ?? cause;
       }
-      if (events.length > 0) await producer.publish(events);
+      if (events.length > 0) await producer.publish(events, { routing });
     },
   };
 }
