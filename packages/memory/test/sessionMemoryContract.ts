@@ -38,6 +38,15 @@ export function sessionMemoryContract(name: string, setup: (limits: ContractLimi
       expect(await memory.recent('t1', 'c1', 0)).toEqual([]);
     });
 
+    it('appends several interactions in one write, the last one newest, within the bound', async () => {
+      const { memory } = await setup(limits);
+      await memory.append('t1', 'c1', interaction(1));
+      await memory.append('t1', 'c1', interaction(2), interaction(3), interaction(4));
+      expect((await memory.recent('t1', 'c1', 10)).map((item) => item.conversationId)).toEqual(['conv-4', 'conv-3', 'conv-2']);
+      await memory.append('t1', 'c1');
+      expect((await memory.recent('t1', 'c1', 10)).map((item) => item.conversationId)).toEqual(['conv-4', 'conv-3', 'conv-2']);
+    });
+
     it('keeps only the newest maxInteractions', async () => {
       const { memory } = await setup(limits);
       for (let n = 1; n <= 5; n++) await memory.append('t1', 'c1', interaction(n));

@@ -1,5 +1,5 @@
 import type { NodeImplementation } from '@supportstream/graph';
-import { rememberResolution, type Embedder, type SessionMemory, type VectorStore } from '@supportstream/memory';
+import { rememberResolution, type Embedder, type Interaction, type SessionMemory, type VectorStore } from '@supportstream/memory';
 
 export interface MemoryEffectsOptions {
   readonly sessions: SessionMemory;
@@ -19,10 +19,10 @@ export function withMemoryEffects(node: NodeImplementation, options: MemoryEffec
     const reply = typeof result.update.finalReply === 'string' ? result.update.finalReply : null;
     if (!request) return result;
     const at = new Date().toISOString();
-    await options.sessions.append(request.tenantId, request.customerId, { at: request.receivedAt, conversationId: request.conversationId, role: 'customer', text: request.message, summary: state.triageDecision?.intent });
-    if (reply) {
-      await options.sessions.append(request.tenantId, request.customerId, { at, conversationId: request.conversationId, role: 'agent', text: reply });
-    }
+    // The customer's message and the reply in one write (one round trip).
+    const exchange: Interaction[] = [{ at: request.receivedAt, conversationId: request.conversationId, role: 'customer', text: request.message, summary: state.triageDecision?.intent }];
+    if (reply) exchange.push({ at, conversationId: request.conversationId, role: 'agent', text: reply });
+    await options.sessions.append(request.tenantId, request.customerId, ...exchange);
     const outcome = typeof result.update.outcome === 'string' ? result.update.outcome : null;
     if (reply && (outcome === 'RESOLVED' || outcome === 'RESOLVED_AFTER_APPROVAL')) {
       await rememberResolution(options.store, options.embedder, {

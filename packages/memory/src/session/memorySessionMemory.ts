@@ -27,12 +27,13 @@ export function memorySessionMemory(options: MemorySessionMemoryOptions = {}): S
         checkLimit(limit);
         return (live(keyOf(tenantId, customerId))?.items ?? []).slice(0, limit).map((item) => ({ ...item }));
       }),
-    append: (tenantId, customerId, interaction) =>
+    append: (tenantId, customerId, ...interactions) =>
       Promise.resolve().then(() => {
         checkCustomer(tenantId, customerId);
-        const stored = boundedInteraction(interaction, limits);
+        if (interactions.length === 0) return;
+        const stored = interactions.map((interaction) => boundedInteraction(interaction, limits)).reverse();
         const key = keyOf(tenantId, customerId);
-        const items = [stored, ...(live(key)?.items ?? [])].slice(0, limits.maxInteractions);
+        const items = [...stored, ...(live(key)?.items ?? [])].slice(0, limits.maxInteractions);
         sessions.set(key, { items, expiresAt: now() + limits.ttlSeconds * 1000 });
       }),
   };

@@ -18,9 +18,9 @@ export interface RedisSessionMemoryOptions extends SessionMemoryLimits {
 }
 
 /**
- * Redis adapter: one list per (tenant, customer), newest first. An append is LPUSH + LTRIM (the
- * bound) + EXPIRE (the TTL, refreshed on every write) in one MULTI, so the list is never seen
- * untrimmed or without its TTL.
+ * Redis adapter: one list per (tenant, customer), newest first. An append (of one exchange or
+ * several) is LPUSH + LTRIM (the bound) + EXPIRE (the TTL, refreshed on every write) in one MULTI,
+ * so the list is never seen untrimmed or without its TTL.
  */
 export function redisSessionMemory(options: RedisSessionMemoryOptions): SessionMemory {
   const limits = resolveLimits(options);
@@ -38,12 +38,14 @@ export function redisSessionMemory(options: RedisSessionMemoryOptions): SessionM
       return raw.map(parseStoredInteraction).filter((item): item is Interaction => item !== undefined);
     },
 
-    async append(tenantId, customerId, interaction) {
+    async append(tenantId, customerId, ...interactions) {
       checkCustomer(tenantId, customerId);
-      const stored = JSON.stringify(boundedInteraction(interaction, limits));
+      if (interactions.length === 0) return;
+      // LPUSH of several values pushes them one by one to the head: the last becomes the newest.
+      const stored = interactions.map((interaction) => JSON.stringify(boundedInteraction(interaction, limits)));
       const key = keyOf(tenantId, customerId);
       const results = await unavailableOnError(() =>
-        redis.multi().lpush(key, stored).ltrim(key, 0, limits.maxInteractions - 1).expire(key, limits.ttlSeconds).exec(),
+        redis.multi().lpush(key, ...stored).ltrim(key, 0, limits.maxInteractions - 1).expire(key, limits.ttlSeconds).exec(),
       );
       // exec() answers null only when a WATCHed key changed; none is watched, but do not hide it.
       if (results === null) throw new TransientError('SESSION_MEMORY_UNAVAILABLE', 'Redis aborted the session-memory transaction');

@@ -20,7 +20,8 @@ export interface Interaction {
 export interface SessionMemory {
   /** Newest first, at most `limit` (and never more than the configured bound). */
   recent(tenantId: string, customerId: string, limit: number): Promise<Interaction[]>;
-  append(tenantId: string, customerId: string, interaction: Interaction): Promise<void>;
+  /** Appends in order (the last one becomes the newest), in one write. */
+  append(tenantId: string, customerId: string, ...interactions: readonly Interaction[]): Promise<void>;
 }
 
 export interface SessionMemoryLimits {
