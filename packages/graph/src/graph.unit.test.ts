@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSupportGraph } from './build.js';
 import type { NodeImplementations } from './nodes.js';
 import { readThread } from './snapshot.js';
-import { runStartInput, type RequestInfo } from './state.js';
+import { runStartInput, withoutUnchanged, type RequestInfo } from './state.js';
 import { terminalNodes, type ApprovalRequest } from './terminalNodes.js';
 
 const request = (message: string, tier: RequestInfo['customerTier'] = 'STANDARD'): RequestInfo => ({
@@ -148,5 +148,35 @@ describe('the support graph', () => {
     const config = { configurable: { thread_id: 'conv-x' } };
     await graph.invoke(runStartInput('run-1', request('hi'), [], '2026-01-01T00:00:01.000Z'), config);
     await expect(graph.invoke(null, config)).rejects.toThrow(/node moderate is not run by this service/);
+  });
+});
+
+describe('withoutUnchanged (a lean run start)', () => {
+  it('keeps only what a new thread does not already hold, and the state after is the same', async () => {
+    const full = runStartInput('run-1', request('hi'), [], '2026-01-01T00:00:01.000Z');
+    const lean = withoutUnchanged(full, undefined);
+    expect(Object.keys(lean).sort()).toEqual(['messages', 'request', 'runId', 'runStartedAt']);
+    const viaFull = buildSupportGraph({ nodes: scripted({}), checkpointer: new MemorySaver() });
+    const viaLean = buildSupportGraph({ nodes: scripted({}), checkpointer: new MemorySaver() });
+    await viaFull.invoke(full, { configurable: { thread_id: 'a' } });
+    await viaLean.invoke(lean, { configurable: { thread_id: 'a' } });
+    expect((await readThread(viaLean, 'a')).values).toEqual((await readThread(viaFull, 'a')).values);
+  });
+
+  it('resets on a follow-up exactly the fields the previous run changed', async () => {
+    const graph = buildSupportGraph({ nodes: scripted({}), checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: 'conv-1' } };
+    await graph.invoke(runStartInput('run-1', request('hi'), [], '2026-01-01T00:00:01.000Z'), config);
+    for (let step = 0; step < 8; step += 1) await graph.invoke(null, config);
+    const before = await readThread(graph, 'conv-1');
+    expect(before.values.outcome).toBe('RESOLVED');
+    const full = runStartInput('run-2', { ...request('And the invoice?'), requestId: 'req-2' }, [], '2026-01-01T01:00:00.000Z');
+    const lean = withoutUnchanged(full, before.values);
+    expect(lean).not.toHaveProperty('approval');
+    expect(lean).not.toHaveProperty('risk', undefined);
+    expect(Object.keys(lean)).toEqual(expect.arrayContaining(['runId', 'request', 'messages', 'triageDecision', 'draft', 'outcome', 'finalReply', 'stepCount', 'lastStep']));
+    await graph.invoke(lean, config);
+    const after = (await readThread(graph, 'conv-1')).values;
+    for (const [key, value] of Object.entries(full)) if (key !== 'messages') expect(after[key as keyof typeof after]).toEqual(value);
   });
 });

@@ -5,6 +5,7 @@ export {
   NO_USAGE,
   type RunUsage,
   runStartInput,
+  withoutUnchanged,
   SupportState,
   type ApprovalState,
   type ConversationMessage,

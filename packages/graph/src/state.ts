@@ -149,3 +149,23 @@ export function runStartInput(runId: string, request: RequestInfo, history: stri
     lastStep: null,
   };
 }
+
+/**
+ * The update without the fields that would not change the current state: each field written is a
+ * channel blob in the checkpoint, so a start on a new thread (all defaults) writes only what is new.
+ * `messages` always goes through (its reducer appends). `current` is the thread's state before the
+ * update (undefined fields read as their defaults, which the resets of runStartInput equal).
+ */
+export function withoutUnchanged(update: SupportStateUpdate, current: Partial<SupportStateType> | undefined): SupportStateUpdate {
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(update)) {
+    const before = current?.[key as keyof SupportStateType];
+    const unchanged = key !== 'messages' && (before === undefined ? isResetValue(value) : JSON.stringify(before) === JSON.stringify(value));
+    if (!unchanged) kept[key] = value;
+  }
+  return kept as SupportStateUpdate;
+}
+
+/** The values runStartInput resets fields to, which are also the channels' defaults. */
+const isResetValue = (value: unknown): boolean =>
+  value === null || value === 0 || (Array.isArray(value) && value.length === 0) || JSON.stringify(value) === JSON.stringify(NO_USAGE);

@@ -1,7 +1,7 @@
 import { Command, type BaseCheckpointSaver } from '@langchain/langgraph';
 import { withAdvisoryLock } from '@supportstream/db';
 import { stableId } from '@supportstream/events';
-import { readThread, runStartInput, threadConfig, threadHistory, type ApprovalResume, type NodeName, type RequestInfo, type SupportGraph, type ThreadSnapshot } from '@supportstream/graph';
+import { readThread, runStartInput, withoutUnchanged, threadConfig, threadHistory, type ApprovalResume, type NodeName, type RequestInfo, type SupportGraph, type ThreadSnapshot } from '@supportstream/graph';
 import type pg from 'pg';
 import {
   decideResume,
@@ -147,9 +147,10 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
     return readThread(graph, threadId);
   }
 
-  async function begin(request: RequestInfo): Promise<StartOutcome> {
+  async function begin(request: RequestInfo, latest: ThreadSnapshot): Promise<StartOutcome> {
     const threadId = request.conversationId;
-    await graph.invoke(runStartInput(runIdOf(request.requestId), request, [], clock().toISOString()), invokeConfig(threadId));
+    const input = withoutUnchanged(runStartInput(runIdOf(request.requestId), request, [], clock().toISOString()), latest.checkpointId === undefined ? undefined : latest.values);
+    await graph.invoke(input, invokeConfig(threadId));
     return { kind: 'started', snapshot: await readThread(graph, threadId) };
   }
 
@@ -166,7 +167,7 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
     const decision = decideStart(request, latest, beginning);
     switch (decision.kind) {
       case 'start':
-        return begin(request);
+        return begin(request, latest);
       case 'existing':
         // A beginning the history no longer holds has nothing left to re-announce.
         return { kind: 'existing', snapshot: decision.beginning ?? { ...latest, checkpointId: undefined } };
