@@ -67,10 +67,19 @@ describe('messages and dead letters', () => {
       eventType: 'AgentStepCompleted',
       nextNode: 'research',
       producer: 'unit',
+      followUpQueued: undefined,
       key: 'conv-9',
     });
+    // The last step of a run says so ('' = nobody is next), so no service has to decode it.
     const last = factory.create('AgentStepCompleted', { ...SAMPLE_DATA.AgentStepCompleted, next: null }, { conversationId: 'c', requestId: 'r', tenantId: 't', correlationId: 'c', causationId: null });
-    expect(headerValue(toMessage(last, Buffer.from([0])).headers, HEADER.nextNode)).toBeUndefined();
+    expect(headerValue(toMessage(last, Buffer.from([0])).headers, HEADER.nextNode)).toBe('');
+  });
+
+  it('adds the routing headers a publisher gives for an event, without changing the event', () => {
+    const completed = factory.create('RunCompleted', SAMPLE_DATA.RunCompleted, { conversationId: 'c', requestId: 'r', tenantId: 't', correlationId: 'c', causationId: null });
+    const message = toMessage(completed, Buffer.from([0]), { [HEADER.followUpQueued]: 'false' });
+    expect(routeOf('agent.actions', { key: Buffer.from(message.key), headers: message.headers }).followUpQueued).toBe('false');
+    expect(headerValue(message.headers, HEADER.eventId)).toBe(completed.metadata.eventId);
   });
 
   it('keeps the original headers and adds where the message came from and why it failed', () => {

@@ -45,7 +45,9 @@ export async function createAgentRuntime(env: AgentServiceEnv, name: string, log
   // Separate pools: a step holds its thread lock for its whole duration, and must never keep the
   // checkpointer or the queries of other steps waiting for a connection.
   const pool = createPool(env.DATABASE_URL, { max: 10, applicationName: name, onIdleError });
-  const lockPool = createPool(env.DATABASE_URL, { max: 10, applicationName: `${name}-locks`, onIdleError });
+  // A step holds one lock connection for its whole duration (its checkpoint reads and writes run on
+  // it too): as many as the steps in flight.
+  const lockPool = createPool(env.DATABASE_URL, { max: env.KAFKA_MAX_IN_FLIGHT + 2, applicationName: `${name}-locks`, onIdleError });
   const checkpointPool = createPool(env.DATABASE_URL, { max: 10, applicationName: `${name}-checkpoints`, onIdleError });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
   const embedder = embedderFromConfig(env);
@@ -135,6 +137,7 @@ export async function startAgentService(spec: AgentServiceSpec, env: AgentServic
     ...(env.DEDUPE_PROCESSED_EVENTS ? { processedEvents: redisProcessedEvents({ redis, prefix: 'processed' }) } : {}),
     sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
     partitionsConsumedConcurrently: env.KAFKA_PARTITIONS_CONCURRENCY,
+    maxInFlight: env.KAFKA_MAX_IN_FLIGHT,
   });
 
   // One service applies the checkpoint retention policy on a timer; the others never prune.

@@ -12,11 +12,11 @@ export const agentServiceEnvSchema = platformEnvSchema.extend(memoryEnvSchema.sh
   /** Kafka session timeout; heartbeats continue while a step runs, so long model calls are fine. */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).default(30_000),
   /**
-   * Skip trigger events this service's group already handled (Redis). An optimisation only: steps
-   * are idempotent by construction (checkpoint replay, deterministic ids); the crash test turns it
-   * off to prove that.
+   * Also skip trigger events this service's group already handled, by id (Redis, one lookup per
+   * batch). Off by default: steps are idempotent by construction (the checkpoint check, replay,
+   * deterministic ids), so the lookup would only cost.
    */
-  DEDUPE_PROCESSED_EVENTS: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  DEDUPE_PROCESSED_EVENTS: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   /** Checkpoint retention: closed conversations idle this long are compacted to their latest checkpoint. */
   CHECKPOINT_IDLE_DAYS: z.coerce.number().min(0).default(30),
   /** How often the approvals service applies the retention policy (0 turns it off). */
@@ -27,6 +27,8 @@ export const agentServiceEnvSchema = platformEnvSchema.extend(memoryEnvSchema.sh
   FAULT_CRASH_AFTER_PUBLISH: z.coerce.number().min(0).max(1).default(0),
   /** Partitions handled in parallel by one replica (order is kept per partition, i.e. per conversation). */
   KAFKA_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+  /** Messages one replica handles at once across its partitions: different conversations in parallel, one conversation in order. */
+  KAFKA_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(256).default(16),
 });
 
 export type AgentServiceEnv = z.infer<typeof agentServiceEnvSchema>;
