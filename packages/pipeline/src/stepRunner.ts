@@ -88,7 +88,7 @@ export interface StepRunner {
 
 /** A checkpointer that can run its queries on the caller's connection (one transaction per step). */
 export interface ScopedSaver {
-  runOn<T>(client: pg.ClientBase, fn: () => Promise<T>): Promise<T>;
+  runOn<T>(client: pg.ClientBase, fn: () => Promise<T>, options?: { readonly memo?: boolean }): Promise<T>;
 }
 
 export const isScopedSaver = (saver: unknown): saver is ScopedSaver => typeof (saver as Partial<ScopedSaver> | null)?.runOn === 'function';
@@ -121,7 +121,9 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
   const historyLimit = options.historyLimit ?? 200;
   const saver = graph.checkpointer as BaseCheckpointSaver | undefined;
   const locked = <T>(threadId: string, fn: (client: pg.ClientBase) => Promise<T>) =>
-    withAdvisoryLock(pool, `thread:${threadId}`, (client) => (isScopedSaver(saver) ? saver.runOn(client, () => fn(client)) : fn(client)));
+    // With a saver that shares the connection, the lock, the checkpoint reads and writes are one
+    // transaction; the memo serves the re-reads of the checkpoint this lock just read or wrote.
+    withAdvisoryLock(pool, `thread:${threadId}`, (client) => (isScopedSaver(saver) ? saver.runOn(client, () => fn(client), { memo: true }) : fn(client)));
   // "exit": the invoke writes the step's checkpoint once when it ends (no separate pending-writes
   // transaction); a crash before that re-runs the step, which the call cache makes free.
   const invokeConfig = (threadId: string, extra: Record<string, unknown> = {}) => ({ ...threadConfig(threadId, extra), durability: 'exit' as const });

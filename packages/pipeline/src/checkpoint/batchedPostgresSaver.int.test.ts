@@ -150,7 +150,7 @@ async function normalizedRows(schema: string, threadId: string) {
 }
 
 describe('BatchedPostgresSaver', () => {
-  it('writes exactly the rows the official saver writes for the same conversation', async () => {
+  it('writes the rows the official saver writes for the same conversation, less its "empty" blobs, and reads back the same', async () => {
     const official = new PostgresSaver(db.pool, undefined, { schema: `${db.schema}_official` });
     const batched = new BatchedPostgresSaver(db.pool, undefined, { schema: `${db.schema}_batched` });
     try {
@@ -164,7 +164,17 @@ describe('BatchedPostgresSaver', () => {
       expect(expected.checkpoints.length).toBeGreaterThanOrEqual(8);
       expect(expected.blobs.length).toBeGreaterThan(expected.checkpoints.length);
       expect(expected.writes.length).toBeGreaterThan(6);
-      expect(actual).toEqual(expected);
+      // The official saver also stores a row per consumed channel version with no value ("empty"),
+      // which every read drops; the batched saver does not write them.
+      const valued = expected.blobs.filter((blob) => blob.type !== 'empty');
+      expect(valued.length).toBeLessThan(expected.blobs.length);
+      expect(actual).toEqual({ ...expected, blobs: valued });
+      const history = async (saver: PostgresSaver) => {
+        const tuples = [];
+        for await (const tuple of saver.list({ configurable: { thread_id: 'same-thread' } })) tuples.push(tuple.checkpoint.channel_values);
+        return tuples;
+      };
+      expect(await history(batched)).toEqual(await history(official));
     } finally {
       await db.pool.query(`DROP SCHEMA IF EXISTS "${db.schema}_official" CASCADE; DROP SCHEMA IF EXISTS "${db.schema}_batched" CASCADE`);
     }

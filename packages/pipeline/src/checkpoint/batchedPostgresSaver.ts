@@ -179,10 +179,14 @@ export class BatchedPostgresSaver extends PostgresSaver {
     const { thread_id, checkpoint_ns = '', checkpoint_id } = config.configurable as Configurable;
     const nextConfig = { configurable: { thread_id, checkpoint_ns, checkpoint_id: checkpoint.id } };
     const serializedCheckpoint = this._dumpCheckpoint(checkpoint);
-    const [blobs, serializedMetadata] = await Promise.all([
+    const [dumped, serializedMetadata] = await Promise.all([
       this._dumpBlobs(thread_id as string, checkpoint_ns, checkpoint.channel_values, newVersions),
       this._dumpMetadata(metadata) as Promise<unknown>,
     ]);
+    // A channel version without a value (a trigger consumed, a cleared channel) is written by the
+    // official saver as an "empty" row, which every read then drops; a missing row reads the same
+    // (the reads join blobs on the checkpoint's channel versions), so none is written.
+    const blobs = dumped.filter(([, , , , type]) => type !== 'empty');
     const head = [thread_id, checkpoint_ns, checkpoint.id, checkpoint_id, serializedCheckpoint, serializedMetadata];
     const blobParams = (rows: typeof blobs) => rows.flatMap(([, , channel, version, type, blob]) => [channel, version, type, blob]);
     const memo = this.scope.getStore()?.memo;
