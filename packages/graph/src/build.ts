@@ -2,7 +2,7 @@ import { END, START, StateGraph, type BaseCheckpointSaver, type LangGraphRunnabl
 import { assessRisk, afterEscalation, afterModeration, afterQuality, DEFAULT_POLICY, type EscalationPolicy, type ExpiryPath } from '@supportstream/domain';
 import { PlatformError } from '@supportstream/errors';
 import { NODE_NAMES, type NodeContext, type NodeImplementation, type NodeImplementations, type NodeName } from './nodes.js';
-import { SupportState, type LlmCallRecord, type SupportStateType, type SupportStateUpdate } from './state.js';
+import { runUsageOf, stepCountOf, SupportState, type LlmCallRecord, type SupportStateType, type SupportStateUpdate } from './state.js';
 
 export interface SupportGraphOptions {
   /** The nodes this process runs; the others exist in the graph but are run by other services. */
@@ -29,7 +29,9 @@ function instrument(node: NodeName, implementation: NodeImplementation, policy: 
     const context: NodeContext = {
       threadId: text(configurable['thread_id']) ?? '',
       node,
-      stepKey: text(configurable['step_key']) ?? text(configurable['checkpoint_id']) ?? 'unkeyed',
+      // The same for every attempt of this step of this run (a run's id derives from its request),
+      // whatever checkpoint ids an attempt that was rolled back had written.
+      stepKey: text(configurable['step_key']) ?? (state.runId ? `${state.runId}:${stepCountOf(state)}` : (text(configurable['checkpoint_id']) ?? 'unkeyed')),
       signal: config.signal,
       recordLlmCall: (call) => calls.push(call),
     };
@@ -44,17 +46,18 @@ function instrument(node: NodeName, implementation: NodeImplementation, policy: 
         update.risk = assessRisk({ tier: merged.request.customerTier, triage: merged.triageDecision, draft: merged.draft, review: merged.review, actions: merged.proposedActions }, policy);
       }
     }
-    update.stepCount = state.stepCount + 1;
-    update.runUsage = calls.reduce(
+    const runUsage = calls.reduce(
       (usage, call) => ({
         llmCalls: usage.llmCalls + 1,
         promptTokens: usage.promptTokens + call.promptTokens,
         completionTokens: usage.completionTokens + call.completionTokens,
         costMicros: usage.costMicros + (call.cached ? 0 : call.costMicros),
       }),
-      state.runUsage,
+      runUsageOf(state),
     );
     update.lastStep = {
+      index: stepCountOf(state) + 1,
+      runUsage,
       node,
       startedAt: started.toISOString(),
       durationMs: Math.max(0, clock().getTime() - started.getTime()),

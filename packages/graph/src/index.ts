@@ -5,6 +5,8 @@ export {
   NO_USAGE,
   type RunUsage,
   runStartInput,
+  runUsageOf,
+  stepCountOf,
   withoutUnchanged,
   SupportState,
   type ApprovalState,

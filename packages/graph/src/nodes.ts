@@ -12,8 +12,9 @@ export interface NodeContext {
   readonly threadId: string;
   readonly node: NodeName;
   /**
-   * The checkpoint the step started from. With the node name it keys the LLM call cache, so a
-   * step re-run after a crash finds the answers it already paid for.
+   * Which step of which run this is (`<runId>:<steps before it>`), the same for every attempt. With
+   * the node name it keys the LLM call cache, so a step re-run after a crash (or after its
+   * transaction was rolled back, checkpoint ids and all) finds the answers it already paid for.
    */
   readonly stepKey: string;
   readonly signal: AbortSignal | undefined;

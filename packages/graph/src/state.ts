@@ -56,6 +56,13 @@ export interface StepRecord {
   readonly summary: string;
   readonly output: Readonly<Record<string, unknown>>;
   readonly llmCalls: readonly LlmCallRecord[];
+  /**
+   * The run's step count and model usage after this step. Kept in the step's record, so a step
+   * writes one bookkeeping channel, not three (checkpoints written before have them in the
+   * `stepCount` and `runUsage` channels: read both through stepCountOf / runUsageOf).
+   */
+  readonly index?: number;
+  readonly runUsage?: RunUsage;
 }
 
 export interface ApprovalState {
@@ -83,6 +90,12 @@ export interface RunUsage {
 }
 
 export const NO_USAGE: RunUsage = { llmCalls: 0, promptTokens: 0, completionTokens: 0, costMicros: 0 };
+
+/** Steps the run has taken so far. */
+export const stepCountOf = (state: Pick<SupportStateType, 'lastStep' | 'stepCount'>): number => state.lastStep?.index ?? state.stepCount;
+
+/** The run's model usage so far (cached answers cost nothing). */
+export const runUsageOf = (state: Pick<SupportStateType, 'lastStep' | 'runUsage'>): RunUsage => state.lastStep?.runUsage ?? state.runUsage;
 
 const replace = <T>(initial: () => T) => Annotation<T>({ reducer: (_previous: T, next: T) => next, default: initial });
 

@@ -42,9 +42,18 @@ export function decideStep(trigger: StepTrigger, latest: ThreadSnapshot, child?:
     if (latest.interrupts.length > 0 && trigger.resume === undefined) return { kind: 'paused', snapshot: latest };
     return { kind: 'run' };
   }
-  if (child?.parentCheckpointId === trigger.fromCheckpointId && child.values.lastStep?.node === trigger.node) return { kind: 'replay', snapshot: child };
+  if (child?.parentCheckpointId === trigger.fromCheckpointId && child.values.lastStep?.node === trigger.node) {
+    // The step after a pause was run by a decision, and is announced as caused by it. The trigger
+    // that reached the pause had its announcement (the approval request; a decision implies it was
+    // published): a redelivery of it has nothing left to say.
+    if (isResumedBy(child) && trigger.resume === undefined) return { kind: 'stale', snapshot: latest };
+    return { kind: 'replay', snapshot: child };
+  }
   return { kind: 'stale', snapshot: latest };
 }
+
+/** A step that a supervisor's decision resumed (escalate after its interrupt). */
+const isResumedBy = (snapshot: ThreadSnapshot): boolean => snapshot.values.lastStep?.node === 'escalate' && (snapshot.values.approval?.decisionEventId ?? null) !== null;
 
 /** The outcome of the invoke that ran a step: an interrupt leaves the thread at the same checkpoint. */
 export const ranOrPaused = (trigger: StepTrigger, after: ThreadSnapshot): 'ran' | 'paused' => (after.checkpointId === trigger.fromCheckpointId ? 'paused' : 'ran');

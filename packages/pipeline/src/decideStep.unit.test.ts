@@ -64,6 +64,17 @@ describe('decideStep', () => {
     step.given({ latest }).when(research).then({ kind: 'stale', snapshot: latest });
   });
 
+  it('has nothing to re-announce for the trigger that reached a pause once a decision resumed the step', () => {
+    const latest = checkpoint('c7');
+    const resumed = checkpoint('c5', { parent: 'c4', lastNode: 'escalate', approval: { approvalId: 'appr-1', decisionEventId: 'decided-1', decision: 'APPROVED', decidedBy: 'sam' } });
+    step.given({ latest, child: resumed }).when({ node: 'escalate', fromCheckpointId: 'c4' }).then({ kind: 'stale', snapshot: latest });
+  });
+
+  it('replays the resumed step for the decision that resumed it', () => {
+    const resumed = checkpoint('c5', { parent: 'c4', lastNode: 'escalate', approval: { approvalId: 'appr-1', decisionEventId: 'decided-1', decision: 'APPROVED', decidedBy: 'sam' } });
+    step.given({ latest: checkpoint('c7'), child: resumed }).when({ node: 'escalate', fromCheckpointId: 'c4', resume: decision }).then({ kind: 'replay', snapshot: resumed });
+  });
+
   it('keeps a paused approval standing when the trigger brings no decision', () => {
     const latest = checkpoint('c4', { next: 'escalate', interrupts: [pending] });
     step.given({ latest }).when({ node: 'escalate', fromCheckpointId: 'c4' }).then({ kind: 'paused', snapshot: latest });

@@ -1,5 +1,5 @@
 import { causedBy, deterministicEventId, stableId, type Channel, type EventDataMap, type EventFactory, type EventType, type SupportEvent } from '@supportstream/events';
-import type { ApprovalRequest, SupportStateType } from '@supportstream/graph';
+import { runUsageOf, stepCountOf, type ApprovalRequest, type SupportStateType } from '@supportstream/graph';
 import type { StepOutcome } from './stepRunner.js';
 
 const CHANNELS: readonly Channel[] = ['WEB', 'EMAIL', 'CHAT', 'API', 'PHONE'];
@@ -76,7 +76,7 @@ export function stepEvents(outcome: StepOutcome, trigger: SupportEvent, factory:
       runId: state.runId,
       node: step.node,
       checkpointId,
-      stepIndex: state.stepCount,
+      stepIndex: stepCountOf(state),
       attempt,
       next: snapshot.next[0] ?? null,
       summary: step.summary,
@@ -129,7 +129,7 @@ function emitRunEnd(state: SupportStateType, endedAt: Date, emit: Emit): void {
   const citations = state.finalCitations.map((citation) => ({ sourceId: citation.sourceId, title: citation.title, url: null, score: null }));
   const node = state.lastStep?.node ?? 'end';
   const runMs = Math.max(0, endedAt.getTime() - Date.parse(state.runStartedAt));
-  emit('RunCompleted', node, { runId: state.runId, outcome, finalReply: state.finalReply, citations, stepCount: state.stepCount, durationMs: runMs }, endedAt);
+  emit('RunCompleted', node, { runId: state.runId, outcome, finalReply: state.finalReply, citations, stepCount: stepCountOf(state), durationMs: runMs }, endedAt);
   if (state.finalReply !== null && state.request) {
     emit(
       'ReplyReady',
@@ -147,9 +147,9 @@ function emitRunEnd(state: SupportStateType, endedAt: Date, emit: Emit): void {
       escalated: state.approval !== null,
       handlingTimeMs: Math.max(0, endedAt.getTime() - Date.parse(state.request?.receivedAt ?? state.runStartedAt)),
       qualityScore: state.review?.score ?? null,
-      stepCount: state.stepCount,
-      llmCalls: state.runUsage.llmCalls,
-      totalCost: { amountMicros: state.runUsage.costMicros, currency: 'USD' },
+      stepCount: stepCountOf(state),
+      llmCalls: runUsageOf(state).llmCalls,
+      totalCost: { amountMicros: runUsageOf(state).costMicros, currency: 'USD' },
     },
     endedAt,
   );

@@ -197,7 +197,7 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
       const decision = decideStep(trigger, latest, child);
       let outcome: StepOutcome;
       if (decision.kind === 'run') {
-        await graph.invoke(trigger.resume ? new Command({ resume: trigger.resume }) : null, invokeConfig(threadId, { step_key: trigger.fromCheckpointId }));
+        await graph.invoke(trigger.resume ? new Command({ resume: trigger.resume }) : null, invokeConfig(threadId));
         latest = await readThread(graph, threadId);
         outcome = { kind: ranOrPaused(trigger, latest), node: trigger.node, snapshot: latest };
       } else {

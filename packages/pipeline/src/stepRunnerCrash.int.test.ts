@@ -3,13 +3,13 @@ import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { cachedModels, postgresCallCache } from '@supportstream/agents';
 import { runMigrations } from '@supportstream/db';
 import { createScratchSchema, type ScratchSchema } from '@supportstream/db/testing';
-import { buildSupportGraph, type NodeImplementations, type NodeName, type RequestInfo } from '@supportstream/graph';
+import { buildSupportGraph, runStartInput, runUsageOf, type NodeImplementations, type NodeName, type RequestInfo, type SupportGraph } from '@supportstream/graph';
 import type { ModelResolver, RunTaskResult, TaskName } from '@supportstream/llm';
 import { injectFaults, SimulatedCrash, type FaultInjector } from '@supportstream/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { scriptedNodes } from '../test/scriptedNodes.js';
 import { createCheckpointer } from './checkpointer.js';
-import { createStepRunner, type StepRunner } from './stepRunner.js';
+import { createStepRunner, runIdOf, type StepRunner } from './stepRunner.js';
 
 /**
  * The crash windows inside a step, on every checkpointer the step runner may run on. A crash is
@@ -55,6 +55,7 @@ const request = (conversationId: string, requestId = `req-${conversationId}`): R
 
 interface Rig {
   readonly runner: StepRunner;
+  readonly graph: SupportGraph;
   readonly saver: FaultInjector<BaseCheckpointSaver>;
   /** Times each node's implementation was entered. */
   readonly nodeCalls: (node: NodeName) => number;
@@ -112,7 +113,7 @@ async function rig(saverCase: SaverCase): Promise<Rig> {
   const graph = buildSupportGraph({ nodes, checkpointer: saver.subject });
   // The lock pool apart from the saver's, as in the services.
   const runner = createStepRunner({ graph, pool: db.newPool({ max: 4 }) });
-  return { runner, saver, nodeCalls: (node) => calls.get(node) ?? 0, modelCalls: () => paid, crashInside: (node) => crashing.add(node) };
+  return { runner, graph, saver, nodeCalls: (node) => calls.get(node) ?? 0, modelCalls: () => paid, crashInside: (node) => crashing.add(node) };
 }
 
 /** Starts a run and returns the checkpoint that waits before `moderate`. */
@@ -124,7 +125,7 @@ async function started(runner: StepRunner, conversationId: string): Promise<stri
 }
 
 describe.each(SAVERS)('step runner after a crash inside a step, on $name', (saverCase) => {
-  it('completes a step whose writes were saved but whose checkpoint was not: node and model run exactly once', async () => {
+  it('leaves nothing of a step that crashed at its checkpoint write: the redelivered trigger runs it again, its model call answered from the cache (paid once)', async () => {
     const { runner, saver, nodeCalls, modelCalls } = await rig(saverCase);
     const conversationId = newConversation('put-crash');
     const from = await started(runner, conversationId);
@@ -133,24 +134,44 @@ describe.each(SAVERS)('step runner after a crash inside a step, on $name', (save
     await expect(runner.runStep(conversationId, 'moderate', from)).rejects.toThrow(SimulatedCrash);
     const limbo = await runner.readThread(conversationId);
     expect(limbo.checkpointId, 'no checkpoint after the crash').toBe(from);
-    expect(limbo.tasks).toContain('moderate');
+    expect(limbo.next, 'the thread still waits before the step').toEqual(['moderate']);
+    expect(saver.calls('putWrites'), 'a step writes its checkpoint once, no separate pending writes').toBe(0);
 
-    // The redelivered trigger finishes the step from the saved writes.
     const again = await runner.runStep(conversationId, 'moderate', from);
     expect(again.kind).toBe('ran');
     expect(again.snapshot.parentCheckpointId).toBe(from);
     expect(again.snapshot.next).toEqual(['triage']);
     expect(again.snapshot.values.lastStep?.node).toBe('moderate');
-    expect(nodeCalls('moderate'), 'node calls').toBe(1);
+    // The node ran twice (its first run was lost with the crash); its model call was paid once.
+    expect(nodeCalls('moderate'), 'node calls').toBe(2);
     expect(modelCalls(), 'model calls').toBe(1);
-    expect(again.snapshot.values.lastStep?.llmCalls.map((call) => call.cached)).toEqual([false]);
-    expect(again.snapshot.values.runUsage).toMatchObject({ llmCalls: 1, costMicros: PRICE_MICROS });
+    expect(again.snapshot.values.lastStep?.llmCalls.map((call) => call.cached)).toEqual([true]);
 
     // A third delivery of the same trigger replays the step: nothing runs, nothing is paid.
     const third = await runner.runStep(conversationId, 'moderate', from);
     expect(third.kind).toBe('replayed');
     expect(third.snapshot.checkpointId).toBe(again.snapshot.checkpointId);
-    expect([nodeCalls('moderate'), modelCalls()]).toEqual([1, 1]);
+    expect([nodeCalls('moderate'), modelCalls()]).toEqual([2, 1]);
+  });
+
+  it('completes a step whose writes were saved but whose checkpoint was not (a thread written with per-write durability): node and model run exactly once', async () => {
+    const { runner, graph, saver, nodeCalls, modelCalls } = await rig(saverCase);
+    const conversationId = newConversation('legacy-put-crash');
+    const from = await started(runner, conversationId);
+    // LangGraph's default durability saves the node's writes before the checkpoint; crash in between.
+    saver.crashAt('put');
+    await expect(graph.invoke(null, { configurable: { thread_id: conversationId }, durability: 'async' })).rejects.toThrow(SimulatedCrash);
+    const limbo = await runner.readThread(conversationId);
+    expect(limbo.checkpointId).toBe(from);
+    expect(limbo.tasks).toContain('moderate');
+
+    const again = await runner.runStep(conversationId, 'moderate', from);
+    expect(again.kind).toBe('ran');
+    expect(again.snapshot.next).toEqual(['triage']);
+    expect(nodeCalls('moderate'), 'node calls').toBe(1);
+    expect(modelCalls(), 'model calls').toBe(1);
+    expect(again.snapshot.values.lastStep?.llmCalls.map((call) => call.cached)).toEqual([false]);
+    expect(runUsageOf(again.snapshot.values)).toMatchObject({ llmCalls: 1, costMicros: PRICE_MICROS });
   });
 
   it('re-runs a step that crashed after its model call was paid, answering the call from the step cache: paid once, recorded as cached', async () => {
@@ -170,16 +191,31 @@ describe.each(SAVERS)('step runner after a crash inside a step, on $name', (save
     expect(modelCalls(), 'model calls').toBe(1);
     expect(again.snapshot.values.lastStep?.llmCalls.map((call) => call.cached)).toEqual([true]);
     // The run's cost counts a cached answer as free: the call is never billed twice.
-    expect(again.snapshot.values.runUsage.llmCalls).toBe(1);
-    expect(again.snapshot.values.runUsage.costMicros).toBeLessThan(2 * PRICE_MICROS);
+    expect(runUsageOf(again.snapshot.values).llmCalls).toBe(1);
+    expect(runUsageOf(again.snapshot.values).costMicros).toBeLessThan(2 * PRICE_MICROS);
   });
 
-  it('finishes a run start that crashed after its input was saved, instead of queueing the request behind it', async () => {
+  it('starts again a run whose start crashed before its checkpoint was written', async () => {
     const { runner, saver, nodeCalls, modelCalls } = await rig(saverCase);
     const conversationId = newConversation('start-crash');
+    saver.crashAt('put');
+    await expect(runner.startRun(request(conversationId))).rejects.toThrow(SimulatedCrash);
+    expect((await runner.readThread(conversationId)).checkpointId, 'nothing of the start was kept').toBeUndefined();
+    const again = await runner.startRun(request(conversationId));
+    expect(again.kind).toBe('started');
+    expect(again.snapshot.next).toEqual(['moderate']);
+    const step = await runner.runStep(conversationId, 'moderate', again.snapshot.checkpointId ?? '');
+    expect(step.kind).toBe('ran');
+    expect([nodeCalls('moderate'), modelCalls()]).toEqual([1, 1]);
+  });
+
+  it('finishes a run start that crashed after its input was saved (per-write durability), instead of queueing the request behind it', async () => {
+    const { runner, graph, saver, nodeCalls, modelCalls } = await rig(saverCase);
+    const conversationId = newConversation('legacy-start-crash');
     // The input checkpoint is written; the first loop checkpoint is not.
     saver.crashAt('put', 2);
-    await expect(runner.startRun(request(conversationId))).rejects.toThrow(SimulatedCrash);
+    const input = runStartInput(runIdOf(`req-${conversationId}`), request(conversationId), [], new Date().toISOString());
+    await expect(graph.invoke(input, { configurable: { thread_id: conversationId }, durability: 'async' })).rejects.toThrow(SimulatedCrash);
     const again = await runner.startRun(request(conversationId));
     expect(again.kind).toBe('existing');
     expect(again.snapshot.next).toEqual(['moderate']);

@@ -30,8 +30,10 @@ export function scriptedNodes(options: { approvalTtlMs?: number } = {}): NodeImp
         summary: refund ? 'refund request' : 'question',
       });
     },
-    research: (state) => {
+    research: async (state) => {
       const message = state.request?.message ?? '';
+      // Holds the run in flight for a while (a slow knowledge base), so a follow-up finds it running.
+      if (/slowly/.test(message)) await new Promise((resolve) => setTimeout(resolve, 1_500));
       if (/explode/.test(message)) return Promise.reject(new InvalidInputError('RESEARCH_BROKEN', 'the knowledge base rejected the query'));
       if (/flaky/.test(message) && !flaked.has(state.runId)) {
         flaked.add(state.runId);

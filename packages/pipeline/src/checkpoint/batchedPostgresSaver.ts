@@ -200,7 +200,7 @@ export class BatchedPostgresSaver extends PostgresSaver {
         parentId: checkpoint_id ?? null,
         checkpoint: serializedCheckpoint,
         metadata: serializedMetadata,
-        blobs: blobs.map(([, , channel, version, type, blob]) => [channel, version, type, blob] as const),
+        blobs: dumped.map(([, , channel, version, type, blob]) => [channel, version, type, blob] as const),
       });
       const result = await settled(sent, memo);
       check?.(result.rows[0]);

@@ -117,7 +117,9 @@ export class ScopeMemo {
       return null;
     }
     if (checkpointId !== undefined && checkpointId !== entry.checkpointId) return undefined;
-    const writes = [...(entry.writes?.values() ?? [])];
+    // A checkpoint read with pending writes is not known exactly (their order, their task ids).
+    if (!entry.writes) return undefined;
+    const writes = [...entry.writes.values()];
     // The SELECT orders pending writes by (task_id, idx) in the database's collation; for uuids
     // (LangGraph's task ids) every collation agrees with a plain comparison.
     const taskIds = new Set(writes.map((w) => w.taskId));
@@ -192,7 +194,9 @@ export class ScopeMemo {
     const checkpoint = JSON.parse(checkpointJson) as CheckpointRow['checkpoint'];
     if ((checkpoint.v ?? 0) < 4 && put.parentId != null) return invalid();
     const blobs = new Map(before.kind === 'row' ? before.blobs : []);
-    for (const [channel, version, type, blob] of put.blobs) blobs.set(blobKey(channel, version), { type, blob: blob ? Buffer.from(blob) : null });
+    // An "empty" version is not stored (the saver writes no row for it): known to be absent.
+    for (const [channel, version, type, blob] of put.blobs) blobs.set(blobKey(channel, version), type === 'empty' ? null : { type, blob: blob ? Buffer.from(blob) : null });
+    const stored = put.blobs.filter(([, , type]) => type !== 'empty').length;
     const channelVersions = checkpoint.channel_versions ?? {};
     if (Object.entries(channelVersions).some(([channel, version]) => !blobs.has(blobKey(channel, version)))) return invalid();
     const entry: Latest = {
@@ -209,7 +213,7 @@ export class ScopeMemo {
     // A checkpoint row that already existed keeps its writes, and a blob skipped by DO NOTHING keeps
     // its older bytes: neither is what was predicted, so the thread is read again next time.
     return (result) => {
-      if (!result || !result.inserted || result.blobs_inserted !== put.blobs.length) this.latest.delete(key);
+      if (!result || !result.inserted || result.blobs_inserted !== stored) this.latest.delete(key);
     };
   }
 
