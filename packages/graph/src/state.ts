@@ -176,7 +176,7 @@ export function withoutUnchanged(update: SupportStateUpdate, current: Partial<Su
     const unchanged = key !== 'messages' && (before === undefined ? isResetValue(value) : JSON.stringify(before) === JSON.stringify(value));
     if (!unchanged) kept[key] = value;
   }
-  return kept as SupportStateUpdate;
+  return kept;
 }
 
 /** The values runStartInput resets fields to, which are also the channels' defaults. */

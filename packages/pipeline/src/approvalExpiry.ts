@@ -19,7 +19,7 @@ export interface ApprovalExpiryOptions {
 export interface ApprovalExpiry {
   readonly handlers: EventHandlers;
   /** The messages it reads, from their headers (route before decoding). */
-  accepts(route: MessageRoute): boolean;
+  readonly accepts: (route: MessageRoute) => boolean;
   start(): void;
   stop(): void;
   /** One pass: emits ApprovalExpired for every pending approval past its expiry. Returns how many. */

@@ -38,7 +38,7 @@ export interface AgentWorker {
   readonly topics: readonly TopicName[];
   readonly handlers: EventHandlers;
   /** Decides from a message's headers alone whether this worker wants it (route before decoding). */
-  accepts(route: MessageRoute): boolean;
+  readonly accepts: (route: MessageRoute) => boolean;
 }
 
 /**

@@ -36,7 +36,9 @@ import { cli, startObserver } from '../test/e2eSupport.js';
 // Steps take as long as a (fast) real model's would, so kills land in the middle of them. The
 // consumer-side dedup is off: redelivered triggers must be absorbed by the step runner itself.
 const SERVICE_ENV = { OFFLINE_LATENCY_MS: '120', KAFKA_SESSION_TIMEOUT_MS: '6000', APPROVAL_EXPIRY_CHECK_MS: '1000', DEDUPE_PROCESSED_EVENTS: 'false' };
-const FAULTS = { FAULT_CRASH_AFTER_CHECKPOINT: '0.04', FAULT_CRASH_AFTER_PUBLISH: '0.04' };
+const FAULTS = { CRASH_AFTER_CHECKPOINT: '0.04', CRASH_AFTER_PUBLISH: '0.04' };
+/** Victims run the test-only entry point that kills itself in a step's crash windows (a decorator of the step publisher). */
+const CRASHING_ENTRY = 'packages/platform/test/crashingAgentService.ts';
 const CONVERSATIONS = 24;
 /** Every REFUND_EVERY-th conversation is a refund above the approval threshold (escalated, decided by the test). */
 const REFUND_EVERY = 3;
@@ -65,9 +67,10 @@ const supervisors: Promise<void>[] = [];
 
 /** Keeps a service running: whenever it dies, it is started again, as an orchestrator would. */
 async function supervise(name: AgentServiceName): Promise<void> {
-  const env = VICTIMS.includes(name) ? { ...SERVICE_ENV, ...FAULTS } : SERVICE_ENV;
+  const victim = VICTIMS.includes(name);
+  const env = victim ? { ...SERVICE_ENV, ...FAULTS } : SERVICE_ENV;
   while (!stopping) {
-    const service = await startService(name, env);
+    const service = await startService(name, env, victim ? { entry: CRASHING_ENTRY } : {});
     services.set(name, service);
     // The test ended while this restart was starting: stop it here, nobody else knows it.
     if (stopping) {

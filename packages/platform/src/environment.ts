@@ -21,10 +21,6 @@ export const agentServiceEnvSchema = platformEnvSchema.extend(memoryEnvSchema.sh
   CHECKPOINT_IDLE_DAYS: z.coerce.number().min(0).default(30),
   /** How often the approvals service applies the retention policy (0 turns it off). */
   CHECKPOINT_PRUNE_INTERVAL_MS: z.coerce.number().int().min(0).default(60 * 60 * 1000),
-  /** Crash test only: probability of killing the process after a checkpoint, before producing. */
-  FAULT_CRASH_AFTER_CHECKPOINT: z.coerce.number().min(0).max(1).default(0),
-  /** Crash test only: probability of killing the process after producing, before committing. */
-  FAULT_CRASH_AFTER_PUBLISH: z.coerce.number().min(0).max(1).default(0),
   /** Partitions handled in parallel by one replica (order is kept per partition, i.e. per conversation). */
   KAFKA_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
   /** Messages one replica handles at once across its partitions: different conversations in parallel, one conversation in order. */

@@ -19,8 +19,14 @@ export interface ServiceProcess {
 }
 
 /** Starts a built service (services/<name>/dist/main.js) as its own process, as production would. */
-export async function startService(name: ServiceName, env: Record<string, string> = {}): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [resolve(ROOT, 'services', name, 'dist/main.js')], {
+export interface StartServiceOptions {
+  /** Run this script (with tsx) in place of the service's built main.js, given the service name: a test-only entry point. */
+  readonly entry?: string;
+}
+
+export async function startService(name: ServiceName, env: Record<string, string> = {}, options: StartServiceOptions = {}): Promise<ServiceProcess> {
+  const args = options.entry === undefined ? [resolve(ROOT, 'services', name, 'dist/main.js')] : ['--import', 'tsx', resolve(ROOT, options.entry), name];
+  const child = spawn(process.execPath, args, {
     // JSON logs: the start is recognised by its "service started" record.
     env: { ...process.env, LOG_LEVEL: 'info', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -25,7 +25,7 @@ export function specification<Given, When, Then>(decide: (given: Given, when: Wh
     given: (state) => ({
       when: (input) => ({
         then: (expected) => expect(decide(state, input)).toEqual(expected),
-        thenMatches: (expected) => expect(decide(state, input)).toMatchObject(expected as Record<string, unknown>),
+        thenMatches: (expected) => expect(decide(state, input)).toMatchObject(expected),
         thenThrows: (message) => expect(() => decide(state, input)).toThrow(message),
       }),
     }),

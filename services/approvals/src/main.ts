@@ -1,4 +1,4 @@
 // Approvals service: resumes escalated runs on ApprovalDecided, expires approvals on time
-import { startAgentService } from '@supportstream/platform';
+import { AGENT_SERVICE_SPECS, startAgentService } from '@supportstream/platform';
 
-await startAgentService({ service: 'approvals', nodes: [], resumesApprovals: true });
+await startAgentService(AGENT_SERVICE_SPECS.approvals);

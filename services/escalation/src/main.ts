@@ -1,4 +1,4 @@
 // Escalation service: pauses risky runs for a supervisor (interrupt) and hands off to humans
-import { startAgentService } from '@supportstream/platform';
+import { AGENT_SERVICE_SPECS, startAgentService } from '@supportstream/platform';
 
-await startAgentService({ service: 'escalation', nodes: ['escalate', 'handoff'] });
+await startAgentService(AGENT_SERVICE_SPECS.escalation);

@@ -1,4 +1,4 @@
 // Quality service: reviews drafts and sends approved replies (respond step)
-import { startAgentService } from '@supportstream/platform';
+import { AGENT_SERVICE_SPECS, startAgentService } from '@supportstream/platform';
 
-await startAgentService({ service: 'quality', nodes: ['quality', 'respond'] });
+await startAgentService(AGENT_SERVICE_SPECS.quality);

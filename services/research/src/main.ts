@@ -1,4 +1,4 @@
 // Research service: retrieves knowledge-base passages and similar resolved conversations for the answer
-import { startAgentService } from '@supportstream/platform';
+import { AGENT_SERVICE_SPECS, startAgentService } from '@supportstream/platform';
 
-await startAgentService({ service: 'research', nodes: ['research'] });
+await startAgentService(AGENT_SERVICE_SPECS.research);

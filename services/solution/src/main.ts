@@ -1,4 +1,4 @@
 // Solution service: looks up orders, computes refunds exactly and drafts the reply
-import { startAgentService } from '@supportstream/platform';
+import { AGENT_SERVICE_SPECS, startAgentService } from '@supportstream/platform';
 
-await startAgentService({ service: 'solution', nodes: ['solution'] });
+await startAgentService(AGENT_SERVICE_SPECS.solution);

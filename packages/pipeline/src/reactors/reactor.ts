@@ -7,6 +7,6 @@ import type { EventHandlers, MessageRoute } from '@supportstream/kafka';
  */
 export interface Reactor {
   readonly topics: readonly TopicName[];
-  canHandle(route: MessageRoute): boolean;
+  readonly canHandle: (route: MessageRoute) => boolean;
   readonly handlers: EventHandlers;
 }
