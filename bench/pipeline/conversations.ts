@@ -40,6 +40,8 @@ const PACED_RATE = process.env['BENCH_PACED_RATE'] === undefined ? undefined : s
 const PACED_SECONDS = setting('BENCH_PACED_SECONDS', 30);
 const FLOOR_RUNS = setting('BENCH_FLOOR_RUNS', 300);
 const PG_QUIET_MS = setting('BENCH_PG_QUIET_MS', 11_000);
+// Processes of each agent service (in shared consumer groups): the capacity model's replica run.
+const REPLICAS = setting('BENCH_REPLICAS', 1);
 // Where deploy/local writes its pid files; the /proc scan finds the stack without them.
 const RUN_DIRS = [process.env['BENCH_STACK_RUN_DIR'], join(ROOT, '.local/run')].filter((dir): dir is string => !!dir);
 
@@ -86,6 +88,7 @@ const run = await distributed({
   meter: distributedMeter,
   onServicesStarted: (pids) => Object.assign(servicePids, pids),
   pgQuietMs: PG_QUIET_MS,
+  replicas: REPLICAS,
 });
 console.log(`distributed: ${run.burst.conversationsPerSecond} conversations/s (burst); paced at ${run.paced.ratePerSecond}/s: e2e p99 ${run.paced.endToEndMs.p99} ms`);
 
@@ -111,7 +114,7 @@ for (const [label, cost] of [['in-process', inProcessRun.cost], ['burst', run.bu
 }
 
 const recordedAt = new Date().toISOString();
-const settingsLine = `BENCH_CONVERSATIONS=${CONVERSATIONS} BENCH_INPROCESS_CONVERSATIONS=${IN_PROCESS_CONVERSATIONS} BENCH_INPROCESS_CONCURRENCY=${CONCURRENCY}${PACED_RATE === undefined ? '' : ` BENCH_PACED_RATE=${PACED_RATE}`} BENCH_PACED_SECONDS=${PACED_SECONDS} BENCH_FLOOR_RUNS=${FLOOR_RUNS}`;
+const settingsLine = `BENCH_CONVERSATIONS=${CONVERSATIONS} BENCH_INPROCESS_CONVERSATIONS=${IN_PROCESS_CONVERSATIONS} BENCH_INPROCESS_CONCURRENCY=${CONCURRENCY}${PACED_RATE === undefined ? '' : ` BENCH_PACED_RATE=${PACED_RATE}`} BENCH_PACED_SECONDS=${PACED_SECONDS} BENCH_FLOOR_RUNS=${FLOOR_RUNS}${REPLICAS > 1 ? ` BENCH_REPLICAS=${REPLICAS}` : ''}`;
 const record: PipelineRecord = {
   recordVersion: 2,
   recordedAt,
@@ -120,7 +123,7 @@ const record: PipelineRecord = {
   runSeconds: round((performance.now() - runStarted) / 1000, 1),
   machine: { cpus: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version, loadAverageBefore: loadBefore, clockTicksPerSecond: clockTicksPerSecond() },
   provider: 'offline (no simulated latency)',
-  settings: { conversations: CONVERSATIONS, inProcessConversations: IN_PROCESS_CONVERSATIONS, inProcessConcurrency: CONCURRENCY, pacedRate: run.paced.ratePerSecond, pacedSeconds: PACED_SECONDS, floorRuns: FLOOR_RUNS, pgQuietMs: PG_QUIET_MS, timeoutMs: TIMEOUT_MS },
+  settings: { conversations: CONVERSATIONS, replicas: REPLICAS, inProcessConversations: IN_PROCESS_CONVERSATIONS, inProcessConcurrency: CONCURRENCY, pacedRate: run.paced.ratePerSecond, pacedSeconds: PACED_SECONDS, floorRuns: FLOOR_RUNS, pgQuietMs: PG_QUIET_MS, timeoutMs: TIMEOUT_MS },
   inProcess: { ...inProcessRun.result, concurrency: CONCURRENCY, cpuMsPerConversation: inProcessCost.cpuMs, cost: inProcessCost },
   distributed: run.burst,
   paced: run.paced,

@@ -24,6 +24,8 @@ export interface DistributedOptions {
   readonly meter: PhaseMeter;
   /** Called with the services' pids once they run, so the meter can find their process trees. */
   readonly onServicesStarted: (pids: Readonly<Record<string, number>>) => void;
+  /** Processes of each agent service, in shared consumer groups (1: one of each). */
+  readonly replicas?: number;
   /** PostgreSQL statistics of idle backends reach pg_stat_database up to 10 s late; see pgSampler.ts. */
   readonly pgQuietMs: number;
 }
@@ -65,8 +67,16 @@ export async function distributed(options: DistributedOptions): Promise<Distribu
   const services: ServiceProcess[] = [];
   const producer = createEventProducer({ kafka, codec, logger, metrics: createMetricsRegistry({}, false) });
   try {
-    for (const name of AGENT_SERVICES) services.push(await startService(name));
-    options.onServicesStarted(Object.fromEntries(services.map((service) => [service.name, service.child.pid ?? 0])));
+    const replicas = options.replicas ?? 1;
+    for (let replica = 1; replica <= replicas; replica += 1) for (const name of AGENT_SERVICES) services.push(await startService(name));
+    // Replicas after the first are measured as `<service>#<n>`.
+    const seen = new Map<string, number>();
+    const labelOf = (name: string) => {
+      const count = (seen.get(name) ?? 0) + 1;
+      seen.set(name, count);
+      return count === 1 ? name : `${name}#${count}`;
+    };
+    options.onServicesStarted(Object.fromEntries(services.map((service) => [labelOf(service.name), service.child.pid ?? 0])));
     await producer.connect();
     const factory = createEventFactory({ producer: 'bench' });
     const publishOne = async (index: number, tag: string) => {

@@ -38,7 +38,7 @@ during the ${fmt(costs.cpu.seconds)} s burst window (machine busy ${fmt(costs.cp
 
 How-to questions that resolve without approval, offline model provider.
 **In one process**: ${settings.inProcessConversations} conversations, the same graph, node implementations and PostgreSQL
-checkpointer, ${settings.inProcessConcurrency} conversations at a time, steps back to back through the step runner (thread lock, checkpoint per step),
+checkpointer, ${settings.inProcessConcurrency} conversations at a time; one process hosts every node, so a run's steps follow each other under one lock (one invoke and one checkpoint per step),
 no Kafka. **Distributed**: a burst of ${settings.conversations}, the six services as separate processes; every request published at once to
 customer.requests, every step handed over through agent.actions. **Paced**: then ${paced.ratePerSecond}/s (half the
 burst's rate, rounded) for ${paced.publishSeconds} s.

@@ -15,6 +15,7 @@ export interface PipelineRecord {
   readonly provider: string;
   readonly settings: {
     readonly conversations: number;
+    readonly replicas?: number;
     readonly inProcessConversations: number;
     readonly inProcessConcurrency: number;
     readonly pacedRate: number;
