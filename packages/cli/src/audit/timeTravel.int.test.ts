@@ -71,12 +71,14 @@ describe('audit time travel', () => {
   it('lists every checkpoint of the thread, oldest first, each with the node that produced it', async () => {
     expect(runs.map((result) => result.outcome)).toEqual(['RESOLVED', 'RESOLVED']);
     const rows = await checkpoints();
-    expect(rows[0]).toMatchObject({ step: -1, ran: '(input)', parentCheckpointId: null, next: ['__start__'] });
+    // A step writes one checkpoint when its invoke ends (exit durability): a run's input is not a
+    // checkpoint of its own, the first is the run start, waiting before moderate.
+    expect(rows[0]).toMatchObject({ step: 0, ran: '(run start)', parentCheckpointId: null, next: ['moderate'] });
     rows.slice(1).forEach((row, index) => expect(row.parentCheckpointId).toBe(rows[index]?.checkpointId));
-    expect(rows.map((row) => row.step)).toEqual(rows.map((_row, index) => index - 1));
-    // Two runs: input, run start, then one checkpoint per step, as the runs' events report them.
+    rows.slice(1).forEach((row, index) => expect(row.step).toBeGreaterThan(rows[index]?.step ?? Number.POSITIVE_INFINITY));
+    // Two runs: the run start, then one checkpoint per step, as the runs' events report them.
     const ran = rows.map((row) => row.ran);
-    const expected = runs.flatMap((result) => ['(input)', '(run start)', ...result.route]);
+    const expected = runs.flatMap((result) => ['(run start)', ...result.route]);
     expect(ran).toEqual(expected);
     expect(rows.at(-1)?.next).toEqual([]);
     expect(rows.filter((row) => row.ran === 'triage').map((row) => row.requestId)).toEqual([first.metadata.requestId, second.metadata.requestId]);
