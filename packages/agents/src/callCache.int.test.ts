@@ -123,7 +123,6 @@ describe('billing of a run whose step crashed after its model call (PostgreSQL c
       nodes: ['moderate', 'triage', 'research', 'solution', 'quality', 'respond', 'escalate', 'handoff', 'fallback'],
       startsRuns: true,
       runner,
-      graph,
       producer,
       factory: createEventFactory({ producer: 'call-cache-test' }),
       logger,

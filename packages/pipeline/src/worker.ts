@@ -1,5 +1,5 @@
 import type { EventFactory, TopicName } from '@supportstream/events';
-import type { NodeName, SupportGraph } from '@supportstream/graph';
+import type { NodeName } from '@supportstream/graph';
 import { mergeHandlers, type EventHandlers, type EventProducer, type MessageRoute } from '@supportstream/kafka';
 import type { Logger, Registry } from '@supportstream/observability';
 import { workerMetrics } from './metrics.js';
@@ -20,8 +20,6 @@ export interface AgentWorkerOptions {
   /** Resumes escalated runs on ApprovalDecided / ApprovalExpired. */
   readonly resumesApprovals?: boolean;
   readonly runner: StepRunner;
-  /** Kept for callers that build the worker beside the graph; the runner owns the graph. */
-  readonly graph?: SupportGraph;
   readonly producer: EventProducer;
   readonly factory: EventFactory;
   readonly logger: Logger;
@@ -56,7 +54,6 @@ export function createAgentWorker(options: AgentWorkerOptions): AgentWorker {
     producer: options.producer,
     factory: options.factory,
     metrics,
-    logger: options.logger,
     maxAttempts: options.maxAttempts ?? 6,
     now: options.now ?? (() => performance.now()),
   });

@@ -116,7 +116,6 @@ export async function startAgentService(spec: AgentServiceSpec, env: AgentServic
   const worker = createAgentWorker({
     ...spec,
     runner,
-    graph,
     producer,
     factory,
     logger,

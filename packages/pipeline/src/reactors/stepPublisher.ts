@@ -2,7 +2,6 @@ import { errorCode, errorMessage, isRetriable } from '@supportstream/errors';
 import { causedBy, deterministicEventId, type EventFactory, type SupportEvent } from '@supportstream/events';
 import type { NodeName } from '@supportstream/graph';
 import { HEADER, type EventProducer, type HandlerContext } from '@supportstream/kafka';
-import type { Logger } from '@supportstream/observability';
 import type { WorkerMetrics } from '../metrics.js';
 import { stepEvents } from '../stepEvents.js';
 import { runIdOf, type StepOutcome } from '../stepRunner.js';
@@ -12,7 +11,6 @@ export interface StepPublisherOptions {
   readonly producer: EventProducer;
   readonly factory: EventFactory;
   readonly metrics: WorkerMetrics;
-  readonly logger: Logger;
   /** Attempts the consumer makes for a retriable failure (first try included), to say whether a StepFailed will be retried. */
   readonly maxAttempts: number;
   /** Monotonic milliseconds, for step durations when the checkpoint has none. */
