@@ -43,8 +43,8 @@ export async function startService(name: ServiceName, env: Record<string, string
   return { name, child, output, exited };
 }
 
-/** SIGTERM and wait; SIGKILL after the grace period. */
-export async function stopService(service: ServiceProcess, graceMs = 20_000): Promise<number | null> {
+/** SIGTERM and wait; SIGKILL after the grace period (longer than the service's own 25 s, so a slow drain shows as its exit 1 and its log, not as a kill). */
+export async function stopService(service: ServiceProcess, graceMs = 35_000): Promise<number | null> {
   if (service.child.exitCode !== null) return service.child.exitCode;
   service.child.kill('SIGTERM');
   const timer = setTimeout(() => service.child.kill('SIGKILL'), graceMs);
