@@ -369,6 +369,36 @@ describe('slow handlers', () => {
   }, 45_000);
 });
 
+describe('a bounded drain', () => {
+  it('stop() returns after drainTimeoutMs even when a handler ignores the stop signal', async () => {
+    const topic = await freshTopic();
+    let release: () => void = () => undefined;
+    const stuck = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = false;
+    let finished = false;
+    const { runner } = await startRunner({
+      topics: [topic],
+      drainTimeoutMs: 1_000,
+      handlers: {
+        // Deaf to context.signal: a handler that cannot be interrupted.
+        StepMetrics: async () => {
+          started = true;
+          await stuck;
+          finished = true;
+        },
+      },
+    });
+    await produceRaw(kafka, topic, [{ key: 'k', value: await codec.encode(sampleEvent('StepMetrics', sampleContext())) }]);
+    await waitFor(() => started, { timeoutMs: 30_000, description: 'the handler to start' });
+    // Without the bound, kafkajs's disconnect waits for the batch in hand, and so stop() would wait forever.
+    await runner.stop();
+    expect(finished).toBe(false);
+    release();
+  }, 30_000);
+});
+
 describe('shutdown and crashes', () => {
   const fixture = resolve(dirname(fileURLToPath(import.meta.url)), '../test/slowConsumer.ts');
 

@@ -62,6 +62,8 @@ export interface ConsumerRunnerOptions {
   readonly partitionsConsumedConcurrently?: number;
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
+  /** The longest stop() waits for the handlers in flight and the group leave (default 15 s). */
+  readonly drainTimeoutMs?: number;
 }
 
 export interface ConsumerRunner {

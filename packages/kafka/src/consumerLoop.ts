@@ -20,6 +20,14 @@ export interface LoopOptions {
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   readonly maxBytesPerPartition?: number;
+  /**
+   * How long stop() waits for kafkajs to finish the batches in hand and leave the group (default
+   * 15 s, inside the process's 25 s shutdown grace). kafkajs's disconnect can wait on a group join
+   * that is in progress; past this bound stop() gives up waiting, and the group reassigns the
+   * partitions after the session timeout. Nothing is lost: what was not committed is redelivered,
+   * and the handlers are idempotent.
+   */
+  readonly drainTimeoutMs?: number;
 }
 
 /** One partition's batch as the loop hands it to a mode. */
@@ -209,7 +217,13 @@ export function createConsumerLoop(options: LoopOptions): ConsumerLoop {
       if (!started) return;
       stopping.abort();
       // disconnect() waits for the batches in hand and commits the offsets resolved so far.
-      await consumer.disconnect();
+      const drainTimeoutMs = options.drainTimeoutMs ?? 15_000;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timed-out'>((resolve) => {
+        timer = setTimeout(() => resolve('timed-out'), drainTimeoutMs);
+      });
+      const outcome = await Promise.race([consumer.disconnect().then(() => 'disconnected' as const), timedOut]).finally(() => clearTimeout(timer));
+      if (outcome === 'timed-out') logger.error({ drainTimeoutMs }, 'consumer did not leave the group in time; its uncommitted messages will be redelivered to the next owner');
       await dlqProducer?.disconnect();
       started = false;
       logger.info('consumer stopped');
