@@ -73,14 +73,41 @@ export class VectorIndex {
     const better = (a: { row: number; score: number }, b: { row: number; score: number }) =>
       a.score > b.score || (a.score === b.score && this.ids[a.row]! < this.ids[b.row]!);
     const matrix = this.matrix;
-    for (let row = 0; row < this.ids.length; row++) {
-      if (filter !== undefined && !matchesFilter(this.payloads[row]!, filter)) continue;
-      let dot = 0;
+    const payloads = this.payloads;
+    // The filter's pairs once, not an Object.entries per row: a search visits every row.
+    const pairs = filter === undefined ? [] : Object.entries(filter);
+    const rows = this.ids.length;
+    const unrolled = dims - (dims % 4);
+    for (let row = 0; row < rows; row++) {
+      if (pairs.length > 0) {
+        const payload = payloads[row]!;
+        let matches = true;
+        for (const [key, value] of pairs) {
+          if (payload[key] !== value) {
+            matches = false;
+            break;
+          }
+        }
+        if (!matches) continue;
+      }
+      // Four partial sums: independent additions the CPU overlaps, about twice the speed of one chain.
       const offset = row * dims;
-      for (let i = 0; i < dims; i++) dot += matrix[offset + i]! * query[i]!;
+      let d0 = 0;
+      let d1 = 0;
+      let d2 = 0;
+      let d3 = 0;
+      let i = 0;
+      for (; i < unrolled; i += 4) {
+        d0 += matrix[offset + i]! * query[i]!;
+        d1 += matrix[offset + i + 1]! * query[i + 1]!;
+        d2 += matrix[offset + i + 2]! * query[i + 2]!;
+        d3 += matrix[offset + i + 3]! * query[i + 3]!;
+      }
+      for (; i < dims; i++) d0 += matrix[offset + i]! * query[i]!;
+      const dot = d0 + d1 + (d2 + d3);
       if (minScore !== undefined && dot < minScore) continue;
+      if (top.length === limit && !better({ row, score: dot }, top[top.length - 1]!)) continue;
       const hit = { row, score: dot };
-      if (top.length === limit && !better(hit, top[top.length - 1]!)) continue;
       let at = top.length;
       while (at > 0 && better(hit, top[at - 1]!)) at--;
       top.splice(at, 0, hit);
