@@ -149,8 +149,9 @@ table is written: timeline, conversations, approvals, per-agent, per-tenant and 
 
 The rebuild's checksums equal the live read model's, table by table: **${result.equal}**
 (rows: ${Object.entries(rows).map(([table, count]) => `${table} ${count.toLocaleString('en')}`).join(', ')}).
-One transaction per partition batch; Kafka, PostgreSQL, the registry and the
-projector share the same ${result.machine.cpus} cores.
+Live: one transaction per partition batch. Rebuild: folded in memory, events copied (COPY) into a
+timeline without indexes, the other tables written once and the indexes built at the end. Kafka,
+PostgreSQL, the registry and the projector share the same ${result.machine.cpus} cores.
 
 CPU seconds by process group (from /proc; \`BENCH_CPU_PROFILE_DIR=dir\` also writes a V8 profile of the
 rebuild, summarised by \`npx tsx bench/projections/profileTop.ts <file>\`):

@@ -17,6 +17,8 @@ export interface ProjectionConsumerOptions {
   readonly stopAt?: () => ReadonlyMap<string, bigint>;
   readonly onApplied?: (result: ApplyResult, batch: PartitionBatch) => void | Promise<void>;
   readonly partitionsConsumedConcurrently?: number;
+  /** Fetch size per partition (the runner's default: 4 MiB). */
+  readonly maxBytesPerPartition?: number;
 }
 
 export interface ProjectionConsumer {
@@ -65,6 +67,7 @@ export function createProjectionConsumer(options: ProjectionConsumerOptions): Pr
     onUndecodable: () => metrics.events.inc({ projection, outcome: 'undecodable' }),
     ...(options.stopAt ? { stopAt: options.stopAt } : {}),
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+    ...(options.maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition: options.maxBytesPerPartition }),
     sessionTimeoutMs: 30_000,
     heartbeatIntervalMs: 3_000,
     handleBatch,

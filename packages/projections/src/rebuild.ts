@@ -6,7 +6,8 @@ import { createMetricsRegistry } from '@supportstream/observability';
 import { topicOffsets, type KafkaClient } from '@supportstream/kafka';
 import { compareChecksums, readModelChecksums, type ChecksumComparison, type ReadModelChecksums } from './checksum.js';
 import { createProjectionConsumer } from './consumer.js';
-import { createProjector, storedOffsets } from './projector.js';
+import { createBulkProjector } from './bulkProjector.js';
+import { storedOffsets } from './projector.js';
 import { dropReadModel, ensureReadModel } from './schema.js';
 
 export interface RebuildProgress {
@@ -64,7 +65,8 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
     if (!options.replace) throw new InvalidInputError('REBUILD_TARGET_EXISTS', `schema ${options.targetSchema} exists; choose another target or pass replace`);
     await dropReadModel(options.pool, options.targetSchema);
   }
-  await ensureReadModel(options.pool, options.targetSchema);
+  // The timeline's primary key and index are built once, after the load (the bulk projector's finish).
+  await ensureReadModel(options.pool, options.targetSchema, { deferIndexes: true });
 
   const targets = new Map<string, bigint>();
   const positions = new Map<string, bigint>();
@@ -76,8 +78,8 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   const remaining = () => [...targets].reduce((sum, [partition, target]) => sum + (target > (positions.get(partition) ?? 0n) ? target - (positions.get(partition) ?? 0n) : 0n), 0n);
   const done = () => remaining() === 0n;
 
-  // Nobody reads the target before the rebuild ends, and a crash only loses batches it replays: no WAL flush wait per batch.
-  const projector = createProjector({ pool: options.pool, schema: options.targetSchema, durableCommits: false });
+  // Nobody reads the target before the rebuild ends, and a crashed rebuild starts over: fold in memory, write once.
+  const projector = createBulkProjector({ pool: options.pool, schema: options.targetSchema });
   let messages = 0;
   let lastProgressAt = Date.now();
   let wake: () => void = () => undefined;
@@ -91,6 +93,8 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
     metrics: createMetricsRegistry({}, false),
     deadLetter: false,
     stopAt: () => targets,
+    // Larger fetches: fewer, fuller batches for the in-memory fold.
+    maxBytesPerPartition: 16 * 1024 * 1024,
     onApplied: (_result, batch) => {
       const partition = key(batch.topic, batch.partition);
       const next = BigInt(batch.lastOffset) + 1n;
@@ -151,6 +155,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
       lastProgressAt = Date.now();
       await waitUntilDone();
     }
+    await projector.finish();
     const checksums = await readModelChecksums(options.pool, options.targetSchema);
     if (live) {
       comparison = { ...compareChecksums(live, checksums), atOffsets: Object.fromEntries([...liveOffsets].map(([partition, offset]) => [partition, offset.toString()])) };

@@ -5,7 +5,7 @@ import { conversationEventsTable } from './projections/conversationEvents.js';
 import { conversationsTable } from './projections/conversations.js';
 import { costStatsTable } from './projections/costStats.js';
 import { tenantStatsTable } from './projections/tenantStats.js';
-import { columnOf, tableDdl, type TableSpec } from './projections/table.js';
+import { columnOf, deferredIndexesDdl, tableDdl, type TableSpec } from './projections/table.js';
 
 /** The schema the projections service keeps the live read models in. */
 export const LIVE_SCHEMA = 'read_model';
@@ -32,25 +32,41 @@ const offsetsTable: TableSpec<OffsetRow> = {
  * events: the live service (topics interleaved as they arrive) and a rebuild (topics read at
  * another pace) end equal. Counters are sums, so they commute too.
  */
-export const READ_MODEL_TABLES = [
-  tableDdl(offsetsTable),
-  tableDdl(conversationEventsTable),
-  tableDdl(conversationsTable),
-  tableDdl(approvalsTable),
-  tableDdl(agentStatsTable),
-  tableDdl(costStatsTable),
-  tableDdl(tenantStatsTable),
-].join('\n\n');
+const readModelTables = (deferIndexes: boolean): string =>
+  [
+    tableDdl(offsetsTable),
+    tableDdl(conversationEventsTable, { deferIndexes }),
+    tableDdl(conversationsTable),
+    tableDdl(approvalsTable),
+    tableDdl(agentStatsTable),
+    tableDdl(costStatsTable),
+    tableDdl(tenantStatsTable),
+  ].join('\n\n');
+export const READ_MODEL_TABLES = readModelTables(false);
+
+export interface EnsureReadModelOptions {
+  /**
+   * Creates the timeline (`conversation_events`, one row per event) without its primary key and
+   * index, for a bulk load into a fresh schema: building them once after the load is far cheaper
+   * than maintaining them row by row. `createDeferredIndexes` must follow the load.
+   */
+  readonly deferIndexes?: boolean;
+}
 
 /** Creates the schema and its tables if missing (idempotent; safe with several instances starting). */
-export async function ensureReadModel(pool: Pool, schema: string): Promise<void> {
+export async function ensureReadModel(pool: Pool, schema: string, options: EnsureReadModelOptions = {}): Promise<void> {
   const quoted = quoteIdentifier(schema);
   // Concurrent CREATE ... IF NOT EXISTS can still collide on the catalog: serialize the starters.
   await withAdvisoryLock(pool, `read-model:${schema}`, async (client) => {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
     await client.query(`SET LOCAL search_path TO ${quoted}`);
-    await client.query(READ_MODEL_TABLES);
+    await client.query(readModelTables(options.deferIndexes ?? false));
   });
+}
+
+/** After a bulk load into a schema made with `deferIndexes`: the timeline's primary key and index, as `ensureReadModel` would have made them. */
+export async function createDeferredIndexes(db: Queryable, schema: string): Promise<void> {
+  await db.query(`SET LOCAL search_path TO ${quoteIdentifier(schema)}; SET LOCAL maintenance_work_mem TO '256MB'; ${deferredIndexesDdl(conversationEventsTable)}`);
 }
 
 export async function dropReadModel(db: Queryable, schema: string): Promise<void> {

@@ -36,11 +36,17 @@ export const nullableOf = {
 const quote = (name: string): string => (/^[a-z_][a-z0-9_]*$/.test(name) && name !== 'offset' ? name : `"${name}"`);
 export const columnNames = <Row>(table: TableSpec<Row>): string[] => Object.keys(table.columns);
 
-export function tableDdl<Row>(table: TableSpec<Row>): string {
+export function tableDdl<Row>(table: TableSpec<Row>, options: { readonly deferIndexes?: boolean } = {}): string {
   const columns = Object.entries<Column>(table.columns).map(([name, spec]) => `  ${quote(name)} ${spec.type}${spec.nullable ? '' : ' NOT NULL'}`);
   const generated = Object.entries(table.generated ?? {}).map(([name, definition]) => `  ${quote(name)} ${definition}`);
+  if (options.deferIndexes) return `CREATE TABLE IF NOT EXISTS ${table.name} (\n${[...generated, ...columns].join(',\n')}\n);`;
   const lines = [...generated, ...columns, `  PRIMARY KEY (${table.primaryKey.map(quote).join(', ')})`];
   return [`CREATE TABLE IF NOT EXISTS ${table.name} (\n${lines.join(',\n')}\n);`, ...(table.indexes ?? []).map((index) => `${index};`)].join('\n');
+}
+
+/** What `tableDdl(table, { deferIndexes: true })` left out: the primary key (same name as inline, `<table>_pkey`) and the indexes. */
+export function deferredIndexesDdl<Row>(table: TableSpec<Row>): string {
+  return [`ALTER TABLE ${table.name} ADD PRIMARY KEY (${table.primaryKey.map(quote).join(', ')});`, ...(table.indexes ?? []).map((index) => `${index};`)].join('\n');
 }
 
 /**
