@@ -76,7 +76,9 @@ beforeAll(async () => {
   } finally {
     await raw.disconnect();
   }
-});
+  // Connects two producers and looks up six schemas in the registry: slow, not stuck, when the int
+  // project's other worker loads the 2 cores (a CI run once passed the 60 s default here).
+}, 180_000);
 
 describe('audit history', () => {
   it('orders the events by time with causes first, indents them under their causes and shows schema versions and ids', async () => {
