@@ -64,8 +64,12 @@ export function createProjectorRunner(options: ProjectorRunnerOptions): Projecto
 
   async function decode(topic: string, partition: number, message: KafkaMessage): Promise<ProjectedRecord | undefined> {
     try {
-      // A registry outage is retriable; bad bytes are not.
-      const decoded = await pRetry(() => options.codec.decode(message.value), { retries: 5, minTimeout: 200, maxTimeout: 5_000, signal: stopping, shouldRetry: ({ error }) => isRetriable(error) });
+      // A registry outage is retriable; bad bytes are not. The first attempt runs bare: a p-retry
+      // wrapper around every decode cost about a tenth of a rebuild's CPU per event.
+      const decoded = await options.codec.decode(message.value).catch((error: unknown) => {
+        if (!isRetriable(error)) throw error;
+        return pRetry(() => options.codec.decode(message.value), { retries: 4, minTimeout: 200, maxTimeout: 5_000, signal: stopping, shouldRetry: ({ error: retryError }) => isRetriable(retryError) });
+      });
       return { ...decoded, topic, partition, offset: message.offset };
     } catch (error) {
       if (!(error instanceof EventDecodeError)) throw error;
