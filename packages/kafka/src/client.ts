@@ -1,5 +1,9 @@
 import type { Logger } from '@supportstream/observability';
 import { Kafka as KafkaJs, logLevel, Partitioners, type KafkaConfig, type logCreator, type Producer, type ProducerConfig } from 'kafkajs';
+import { patchKafkajsRequestQueue } from './requestQueuePatch.js';
+
+// Before any connection exists: kafkajs 2.2.4 spins a 1 ms timer per idle connection otherwise.
+const requestQueuePatch = patchKafkajsRequestQueue();
 
 export interface KafkaClientOptions {
   readonly brokers: readonly string[];
@@ -83,6 +87,7 @@ function pinoLogCreator(logger: Logger): logCreator {
 
 /** The only place that constructs the Kafka client, so a client switch touches this package only. */
 export function createKafka(options: KafkaClientOptions): KafkaClient {
+  if (!requestQueuePatch.applied) options.logger.warn({ reason: requestQueuePatch.reason }, 'kafkajs request-queue patch not applied: idle connections may spin a 1 ms timer');
   const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: [...options.brokers],
