@@ -94,7 +94,7 @@ console.log(`distributed: ${run.burst.conversationsPerSecond} conversations/s (b
 
 // (c) the LangGraph floor.
 const floor = await langgraphFloor({ runs: FLOOR_RUNS, databaseUrl: env.DATABASE_URL, postgresPid: stack.roots['postgres'], pgSampler: pg });
-console.log(`langgraph floor: ${floor.memoryRunsPerSecond} runs/s (MemorySaver), ${floor.postgresRunsPerSecond} runs/s (PostgresSaver)`);
+console.log(`langgraph floor: ${floor.memoryRunsPerSecond} runs/s (MemorySaver), ${floor.postgresRunsPerSecond} runs/s (PostgresSaver), ${floor.batchedRunsPerSecond} runs/s (BatchedPostgresSaver, durability exit)`);
 await kafkaSampler.close();
 await redis.close();
 

@@ -2,10 +2,13 @@
  * The LangGraph floor: what the framework alone costs for a conversation shaped like ours. A bare
  * linear graph of six nodes with a small state, compiled with interruptBefore on every node, so a
  * run is one invoke to start and one per step, as the step runner does. Sequential runs in this
- * process (one core), with MemorySaver and with the official PostgresSaver in a throwaway schema.
+ * process (one core), with MemorySaver, with the official PostgresSaver in a throwaway schema, and
+ * with the platform's own saver (BatchedPostgresSaver, invoked with durability "exit" as the step
+ * runner does): the last is what checkpointing a step must cost before any node, Kafka or event.
  */
 import { Annotation, END, MemorySaver, START, StateGraph, type BaseCheckpointSaver } from '@langchain/langgraph';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import { BatchedPostgresSaver } from '@supportstream/pipeline';
 import pg from 'pg';
 import { round } from '../runtime/stats.js';
 import { cpuBetween, sampleCpu } from './cpuSampler.js';
@@ -53,10 +56,10 @@ export interface FloorRun {
   readonly pgRowsWrittenPerRun?: number | null;
 }
 
-async function timeRuns(checkpointer: BaseCheckpointSaver, runs: number, warmup: number, tag: string, postgresRoot: Record<string, number>) {
+async function timeRuns(checkpointer: BaseCheckpointSaver, runs: number, warmup: number, tag: string, postgresRoot: Record<string, number>, durability?: 'exit') {
   const graph = buildFloorGraph(checkpointer);
   const runOne = async (index: number) => {
-    const config = { configurable: { thread_id: `floor-${tag}-${index}` } };
+    const config = { configurable: { thread_id: `floor-${tag}-${index}` }, ...(durability ? { durability } : {}) };
     await graph.invoke({ message: 'How do I reset my password?' }, config);
     for (let step = 0; step < NODES.length; step += 1) await graph.invoke(null, config);
   };
@@ -80,31 +83,26 @@ export interface FloorOptions {
   readonly pgSampler: PgSampler;
 }
 
-export async function langgraphFloor(options: FloorOptions): Promise<{
-  readonly memoryRunsPerSecond: number;
-  readonly postgresRunsPerSecond: number;
-  readonly memory: FloorRun;
-  readonly postgres: FloorRun;
-  readonly nodes: number;
-  readonly invokesPerRun: number;
-}> {
-  const warmup = Math.min(30, options.runs);
-  const noRoots = {};
-  const memory = await timeRuns(new MemorySaver(), options.runs, warmup, 'memory', noRoots);
-
-  const schema = `bench_floor_${Date.now()}`;
-  const saver = PostgresSaver.fromConnString(options.databaseUrl, { schema });
-  let postgres: FloorRun;
+/** Timed runs on a PostgreSQL saver in a throwaway schema (dropped afterwards), with the server's CPU, transactions and rows. */
+async function timePostgres(
+  options: FloorOptions,
+  warmup: number,
+  tag: string,
+  makeSaver: (databaseUrl: string, schema: string) => PostgresSaver,
+  durability?: 'exit',
+): Promise<FloorRun> {
+  const schema = `bench_floor_${tag}_${Date.now()}`;
+  const saver = makeSaver(options.databaseUrl, schema);
   try {
     await saver.setup();
     const roots: Record<string, number> = options.postgresPid === undefined ? {} : { postgres: options.postgresPid };
     const pgBefore = await options.pgSampler.read();
-    const timed = await timeRuns(saver, options.runs, warmup, 'postgres', roots);
+    const timed = await timeRuns(saver, options.runs, warmup, tag, roots, durability);
     await saver.end();
     // The saver's connections have closed, so their statistics are flushed.
     const pgCost = options.pgSampler.between(pgBefore, await options.pgSampler.settled({ quietMs: 1_500, maxMs: 15_000 }));
     const warmedRuns = options.runs + warmup;
-    postgres = {
+    return {
       runs: timed.runs,
       seconds: timed.seconds,
       runsPerSecond: timed.runsPerSecond,
@@ -121,12 +119,33 @@ export async function langgraphFloor(options: FloorOptions): Promise<{
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await client.end();
   }
+}
+
+export async function langgraphFloor(options: FloorOptions): Promise<{
+  readonly memoryRunsPerSecond: number;
+  readonly postgresRunsPerSecond: number;
+  readonly batchedRunsPerSecond: number;
+  readonly memory: FloorRun;
+  readonly postgres: FloorRun;
+  /** The platform's BatchedPostgresSaver with durability "exit", as the step runner invokes. */
+  readonly batched: FloorRun;
+  readonly nodes: number;
+  readonly invokesPerRun: number;
+}> {
+  const warmup = Math.min(30, options.runs);
+  const noRoots = {};
+  const memory = await timeRuns(new MemorySaver(), options.runs, warmup, 'memory', noRoots);
+
+  const postgres = await timePostgres(options, warmup, 'postgres', (databaseUrl, schema) => PostgresSaver.fromConnString(databaseUrl, { schema }));
+  const batched = await timePostgres(options, warmup, 'batched', (databaseUrl, schema) => new BatchedPostgresSaver(new pg.Pool({ connectionString: databaseUrl }), undefined, { schema }), 'exit');
   const { postgresCpuMs: _unused, ...memoryRun } = memory;
   return {
     memoryRunsPerSecond: memory.runsPerSecond,
     postgresRunsPerSecond: postgres.runsPerSecond,
+    batchedRunsPerSecond: batched.runsPerSecond,
     memory: memoryRun,
     postgres,
+    batched,
     nodes: NODES.length,
     invokesPerRun: NODES.length + 1,
   };

@@ -97,7 +97,7 @@ per step, ${floor.invokesPerRun} in all, as the step runner does), ${floor.memor
 | checkpointer | runs/s | CPU ms / run (this process) | PostgreSQL per run |
 |---|---:|---:|---|
 | MemorySaver | ${floor.memoryRunsPerSecond} | ${fmt(floor.memory.cpuMsPerRun)} | – |
-| PostgresSaver (@langchain/langgraph-checkpoint-postgres) | ${floor.postgresRunsPerSecond} | ${fmt(floor.postgres.cpuMsPerRun)} | ${fmt(floor.postgres.postgresCpuMsPerRun)} ms CPU, ${fmt(floor.postgres.pgTransactionsPerRun)} transactions, ${fmt(floor.postgres.pgRowsWrittenPerRun)} rows written |
+| PostgresSaver (@langchain/langgraph-checkpoint-postgres) | ${floor.postgresRunsPerSecond} | ${fmt(floor.postgres.cpuMsPerRun)} | ${fmt(floor.postgres.postgresCpuMsPerRun)} ms CPU, ${fmt(floor.postgres.pgTransactionsPerRun)} transactions, ${fmt(floor.postgres.pgRowsWrittenPerRun)} rows written |${floor.batched ? `\n| BatchedPostgresSaver (the platform's), durability "exit" as the step runner invokes | ${floor.batchedRunsPerSecond} | ${fmt(floor.batched.cpuMsPerRun)} | ${fmt(floor.batched.postgresCpuMsPerRun)} ms CPU, ${fmt(floor.batched.pgTransactionsPerRun)} transactions, ${fmt(floor.batched.pgRowsWrittenPerRun)} rows written |` : ''}
 
 In the burst, all ${settings.conversations} requests arrive at once and every conversation's steps interleave, so
 its end-to-end figures are mostly queueing; the paced run shows one conversation's latency through

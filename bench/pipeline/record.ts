@@ -43,8 +43,11 @@ export interface PipelineRecord {
   readonly langgraphFloor: {
     readonly memoryRunsPerSecond: number;
     readonly postgresRunsPerSecond: number;
+    /** Absent in records before the batched saver joined the floor. */
+    readonly batchedRunsPerSecond?: number;
     readonly memory: FloorRun;
     readonly postgres: FloorRun;
+    readonly batched?: FloorRun;
     readonly nodes: number;
     readonly invokesPerRun: number;
   };
