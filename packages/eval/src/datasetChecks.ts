@@ -1,3 +1,4 @@
+import { ibanChecksumValid, luhnValid as compactLuhnValid } from '@supportstream/privacy';
 import { DEFAULT_POLICY, type EscalationPolicy, type Money } from '@supportstream/domain';
 import type { PiiKind, SupportTicket } from './dataset.js';
 
@@ -44,19 +45,13 @@ export function amountAppearsInText(amount: Money, text: string): boolean {
   return candidates.some((candidate) => readings(candidate).includes(amount.amountMicros));
 }
 
-export function luhnValid(digits: string): boolean {
-  const numbers = digits.replace(/\D/g, '').split('').reverse().map(Number);
-  const doubled = (digit: number) => (digit * 2 > 9 ? digit * 2 - 9 : digit * 2);
-  const sum = numbers.reduce((total, digit, index) => total + (index % 2 === 1 ? doubled(digit) : digit), 0);
-  return numbers.length > 0 && sum % 10 === 0;
-}
+// The dataset's personal data is checked with the same checksums the platform detects it by;
+// the dataset writes them grouped, the checksums take them compact.
+export const luhnValid = (digits: string): boolean => compactLuhnValid(digits.replace(/\D/g, ''));
 
 export function ibanValid(iban: string): boolean {
   const compact = iban.replace(/\s/g, '').toUpperCase();
-  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(compact)) return false;
-  const letterValue = (letter: string) => String(letter.charCodeAt(0) - 55);
-  const rearranged = (compact.slice(4) + compact.slice(0, 4)).replace(/[A-Z]/g, letterValue);
-  return BigInt(rearranged) % 97n === 1n;
+  return /^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(compact) && ibanChecksumValid(compact);
 }
 
 const CARD_LIKE = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g;

@@ -1,3 +1,4 @@
+import { withTransaction } from '@supportstream/db';
 import type pg from 'pg';
 import type { DataKeyStore, ErasureRecord, StoredDataKey } from './dataKeyStore.js';
 
@@ -19,25 +20,6 @@ const toKey = (row: KeyRow): StoredDataKey => ({
 
 const KEY_COLUMNS = 'tenant_id, customer_id, key_id, wrapped_key, master_key_id';
 
-/** Runs `fn` in BEGIN … COMMIT on a client of its own; a client whose rollback failed is destroyed. */
-async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-    });
-    throw error;
-  } finally {
-    client.release(broken);
-  }
-}
-
 /** Tables of migration 014_privacy, unqualified: the pool's search_path picks the schema. */
 export function postgresDataKeyStore(pool: pg.Pool): DataKeyStore {
   return {
@@ -57,7 +39,7 @@ export function postgresDataKeyStore(pool: pg.Pool): DataKeyStore {
       );
     },
     erase(tenantId, customerId, request) {
-      return inTransaction(pool, async (client) => {
+      return withTransaction(pool, async (client) => {
         const deleted = await client.query<{ key_id: string }>(
           'DELETE FROM privacy_data_keys WHERE tenant_id = $1 AND customer_id = $2 RETURNING key_id',
           [tenantId, customerId],
