@@ -2,7 +2,7 @@
 // topics, 6 partitions each, on bench-only topics) is projected by the live consumer, then rebuilt
 // from offset 0 into a fresh schema and compared with it table by table. Bounded in count and time.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPool } from '@supportstream/db';
@@ -19,6 +19,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 100_000);
 const PARTITIONS = Number(process.env['BENCH_PARTITIONS'] ?? 6);
 const TIMEOUT_MS = Number(process.env['BENCH_TIMEOUT_MS'] ?? 900_000);
+/** Threads of the rebuild folding disjoint partitions (`projections rebuild --shards`; default: the cores). */
+const SHARDS = Number(process.env['BENCH_REBUILD_SHARDS'] ?? availableParallelism());
 /** A directory: write a V8 CPU profile of this process during the rebuild there. */
 const PROFILE_DIR = process.env['BENCH_CPU_PROFILE_DIR'];
 const config = loadPlatformConfig();
@@ -92,6 +94,8 @@ const report = await withCpuProfile(profilePath, () => rebuildReadModel({
   topics,
   targetSchema: rebuildSchema,
   liveSchema,
+  shards: SHARDS,
+  connection: { kafkaBrokers: config.KAFKA_BROKERS, schemaRegistryUrl: config.SCHEMA_REGISTRY_URL, databaseUrl: config.DATABASE_URL },
   progressIntervalMs: 250,
   onProgress: (progress) => {
     // The replay alone is the rebuild's cost; the catch-up phase only waits and checksums.
@@ -109,7 +113,7 @@ await live.stop();
 
 const rows = Object.fromEntries(Object.entries(report.checksums).map(([table, sum]) => [table, sum.rows]));
 const recordedAt = new Date().toISOString();
-const command = `BENCH_EVENTS=${EVENTS} BENCH_PARTITIONS=${PARTITIONS} npm run bench:projections`;
+const command = `BENCH_EVENTS=${EVENTS} BENCH_PARTITIONS=${PARTITIONS} BENCH_REBUILD_SHARDS=${SHARDS} npm run bench:projections`;
 const result = {
   recordedAt,
   command,
@@ -117,6 +121,7 @@ const result = {
   log: { events: produced, conversations, topics: topics.length, partitionsPerTopic: PARTITIONS, produceSeconds: round(produceSeconds, 1) },
   live: { events: liveApplied, seconds: round(liveSeconds, 1), eventsPerSecond: Math.round(liveApplied / liveSeconds), cpuSeconds: liveCpuSeconds },
   rebuild: {
+    shards: SHARDS,
     events: report.replay.messages,
     seconds: round(report.replay.seconds, 1),
     eventsPerSecond: Math.round(report.replay.eventsPerSecond),
@@ -144,13 +149,15 @@ table is written: timeline, conversations, approvals, per-agent, per-tenant and 
 | | events | seconds | events/s |
 |---|---:|---:|---:|
 | live projection catching up from offset 0 | ${liveApplied.toLocaleString('en')} | ${result.live.seconds} | ${result.live.eventsPerSecond.toLocaleString('en')} |
-| rebuild from offset 0 into a fresh schema (\`projections rebuild\`) | ${report.replay.messages.toLocaleString('en')} | ${result.rebuild.seconds} | ${result.rebuild.eventsPerSecond.toLocaleString('en')} |
+| rebuild from offset 0 into a fresh schema (\`projections rebuild --shards ${SHARDS}\`) | ${report.replay.messages.toLocaleString('en')} | ${result.rebuild.seconds} | ${result.rebuild.eventsPerSecond.toLocaleString('en')} |
 | rebuild + proof of equality (wait for the live offsets, one snapshot, checksums of both schemas) | ${report.messages.toLocaleString('en')} | ${result.rebuild.withComparisonSeconds} | – |
 
 The rebuild's checksums equal the live read model's, table by table: **${result.equal}**
 (rows: ${Object.entries(rows).map(([table, count]) => `${table} ${count.toLocaleString('en')}`).join(', ')}).
-Live: one transaction per partition batch. Rebuild: folded in memory, events copied (COPY) into a
-timeline without indexes, the other tables written once and the indexes built at the end. Kafka,
+Live: one transaction per partition batch. Rebuild: ${SHARDS} shard(s), each a consumer (the main thread
+and worker threads) holding co-located partitions of every topic, folded in memory, events copied (COPY)
+into a timeline without indexes, the other tables written once (counters added) and the indexes built
+at the end. Kafka,
 PostgreSQL, the registry and the projector share the same ${result.machine.cpus} cores.
 
 CPU seconds by process group (from /proc; \`BENCH_CPU_PROFILE_DIR=dir\` also writes a V8 profile of the

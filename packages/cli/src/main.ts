@@ -29,10 +29,11 @@ const USAGE = `usage: supportstream <command> [options]
                                      [--by name] [--comment text]: the supervisor's console
   checkpoints prune [--idle-days 30] compact closed conversations idle that long to their latest checkpoint
 ${API_KEYS_USAGE}
-  projections rebuild [--target schema] [--replace] [--no-compare] [--keep] [--json]
+  projections rebuild [--target schema] [--replace] [--no-compare] [--keep] [--shards n] [--json]
                                      replay every topic from offset 0 into a fresh schema (progress on
                                      stderr) and prove the live read model equal to it, a checksum per
-                                     table at the same offsets; exit 1 if they differ
+                                     table at the same offsets; exit 1 if they differ. --shards: threads
+                                     folding disjoint partitions (default: the cores, at most 3)
 
   audit history <conversationId> [--json]
                                      the conversation's events from every topic, read from Kafka: by time,
@@ -72,6 +73,7 @@ async function main(argv: readonly string[]): Promise<number> {
       reply: { type: 'string' },
       json: { type: 'boolean', default: false },
       'idle-days': { type: 'string' },
+      shards: { type: 'string' },
       checkpoint: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
@@ -127,14 +129,21 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case 'db migrate':
       return dbMigrateCommand(context);
-    case 'projections rebuild':
+    case 'projections rebuild': {
+      const shards = values.shards === undefined ? undefined : Number(values.shards);
+      if (shards !== undefined && (!Number.isInteger(shards) || shards < 1 || shards > 16)) {
+        console.error('--shards must be an integer from 1 to 16');
+        return 2;
+      }
       return projectionsRebuildCommand(context, {
+        ...(shards === undefined ? {} : { shards }),
         ...(values.target ? { target: values.target } : {}),
         replace: values.replace,
         compare: !values['no-compare'],
         keep: values.keep || values['no-compare'],
         json: values.json,
       });
+    }
     case 'knowledge ingest':
       return knowledgeIngestCommand(context, { dir: values.dir ?? 'knowledge', ...(values.tenant ? { tenant: values.tenant } : {}) });
     case 'ask':

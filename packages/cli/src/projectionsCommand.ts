@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { createPool } from '@supportstream/db';
 import { createEventCodec, TOPIC_NAMES } from '@supportstream/events';
 import { createKafka } from '@supportstream/kafka';
@@ -14,6 +15,8 @@ export interface RebuildCommandOptions {
   /** Keep the rebuilt schema (default: dropped once compared, it was built to prove the live one). */
   readonly keep: boolean;
   readonly json: boolean;
+  /** Threads folding disjoint partitions (default: the cores, at most 3: the platform's partition counts share the divisor 3). */
+  readonly shards?: number;
 }
 
 const rate = (progress: RebuildProgress) => `${progress.phase}: ${progress.messages} events, ${Math.round(progress.eventsPerSecond)} events/s, ${progress.remaining} remaining, ${progress.elapsedSeconds.toFixed(1)} s`;
@@ -38,6 +41,8 @@ export async function projectionsRebuildCommand(context: CommandContext, options
       replace: options.replace,
       ...(options.compare ? { liveSchema: LIVE_SCHEMA } : {}),
       onProgress: (progress) => printError(rate(progress)),
+      shards: options.shards ?? Math.min(3, availableParallelism()),
+      connection: { kafkaBrokers: context.config.KAFKA_BROKERS, schemaRegistryUrl: context.config.SCHEMA_REGISTRY_URL, databaseUrl: context.config.DATABASE_URL },
     });
     if (!options.keep && options.compare) await dropReadModel(pool, target);
     if (options.json) {

@@ -2,6 +2,7 @@ import { errorCode, errorMessage } from '@supportstream/errors';
 import type { Logger, Registry } from '@supportstream/observability';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { kafkajsOf, type KafkaClient } from './client.js';
+import { coPartitionedAssigner, type CoPartitionedOptions } from './coPartitionedAssigner.js';
 import { createDeadLetterProducer, defaultDeadLetterTopic, type DeadLetterProducer } from './deadLetter.js';
 import { consumerMetrics, type ConsumerMetrics } from './metrics.js';
 
@@ -28,6 +29,15 @@ export interface LoopOptions {
    * and the handlers are idempotent.
    */
   readonly drainTimeoutMs?: number;
+  /** Partition p of every topic to one member, once this many members joined (a sharded rebuild); default: kafkajs's round robin. */
+  readonly coPartitioned?: CoPartitionedOptions;
+  /**
+   * How long a fetch waits for data (kafkajs default 5 s). A member with no partitions also sleeps
+   * this long between heartbeats, so members joining one by one wait for it at each rebalance.
+   */
+  readonly maxWaitTimeMs?: number;
+  /** Called with this member's partitions (`topic` → partitions) each time it joins the group. */
+  readonly onAssignment?: (assignment: Readonly<Record<string, readonly number[]>>) => void;
 }
 
 /** One partition's batch as the loop hands it to a mode. */
@@ -86,6 +96,8 @@ export function createConsumerLoop(options: LoopOptions): ConsumerLoop {
     rebalanceTimeout: Math.max(60_000, sessionTimeout),
     allowAutoTopicCreation: false,
     ...(options.maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition: options.maxBytesPerPartition }),
+    ...(options.coPartitioned === undefined ? {} : { partitionAssigners: [coPartitionedAssigner(options.coPartitioned)] }),
+    ...(options.maxWaitTimeMs === undefined ? {} : { maxWaitTimeInMs: options.maxWaitTimeMs }),
   });
   const dlqProducer: DeadLetterProducer | undefined = dlqTopicOf ? createDeadLetterProducer(options.kafka) : undefined;
   const stopping = new AbortController();
@@ -105,6 +117,7 @@ export function createConsumerLoop(options: LoopOptions): ConsumerLoop {
       }
     }
     ownedSince = next;
+    options.onAssignment?.(event.payload.memberAssignment);
     metrics.rebalances.inc({ group });
     logger.info({ memberId: event.payload.memberId, generation, assignment: event.payload.memberAssignment }, 'joined group');
   });

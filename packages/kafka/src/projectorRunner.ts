@@ -4,6 +4,7 @@ import type { Logger, Registry } from '@supportstream/observability';
 import type { KafkaMessage } from 'kafkajs';
 import pRetry from 'p-retry';
 import type { KafkaClient } from './client.js';
+import type { CoPartitionedOptions } from './coPartitionedAssigner.js';
 import { createConsumerLoop, type LoopBatch } from './consumerLoop.js';
 
 /** A decoded record of a partition batch. */
@@ -42,6 +43,10 @@ export interface ProjectorRunnerOptions {
   readonly fromBeginning?: boolean;
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
+  /** Partition p of every topic to one member, once this many joined (shards of a rebuild). */
+  readonly coPartitioned?: CoPartitionedOptions;
+  readonly onAssignment?: (assignment: Readonly<Record<string, readonly number[]>>) => void;
+  readonly maxWaitTimeMs?: number;
 }
 
 export interface ProjectorRunner {

@@ -21,9 +21,22 @@ export interface BulkProjectorOptions {
   readonly copyRows?: number;
 }
 
+export interface BulkFinishOptions {
+  /**
+   * Build the timeline's primary key and index (default true). A shard of a rebuild passes false:
+   * the rebuild builds them once every shard has finished.
+   */
+  readonly indexes?: boolean;
+}
+
 export interface BulkProjector extends Projector {
-  /** Copies the last event rows, writes every other table once, then builds the timeline's primary key and index. */
-  finish(): Promise<void>;
+  /**
+   * Copies the last event rows, writes every other table once, then builds the timeline's primary
+   * key and index. Conversations and approvals are inserted (a key another shard wrote is an
+   * error, 23505) and counters added, so shards that folded disjoint partitions can each finish
+   * into the same schema.
+   */
+  finish(options?: BulkFinishOptions): Promise<void>;
 }
 
 const EVENT_COLUMNS = columnNames(conversationEventsTable);
@@ -52,8 +65,8 @@ const sortedRows = <Row>(rows: ReadonlyMap<string, Row>): Row[] => [...rows].sor
 /** Rows per statement when the folded tables are written at the end (each travels as one JSON parameter). */
 const WRITE_CHUNK = 10_000;
 
-async function writeAll<Row>(client: ClientBase, table: TableSpec<Row>, rows: readonly Row[]): Promise<void> {
-  for (let index = 0; index < rows.length; index += WRITE_CHUNK) await upsertRows(client, table, rows.slice(index, index + WRITE_CHUNK), { mode: 'replace' });
+async function writeAll<Row>(client: ClientBase, table: TableSpec<Row>, rows: readonly Row[], mode: 'insert' | 'add'): Promise<void> {
+  for (let index = 0; index < rows.length; index += WRITE_CHUNK) await upsertRows(client, table, rows.slice(index, index + WRITE_CHUNK), { mode });
 }
 
 /**
@@ -145,7 +158,7 @@ export function createBulkProjector(options: BulkProjectorOptions): BulkProjecto
       return { applied: fresh.length, duplicates: pending.length - fresh.length, alreadyProjected, conversations: [], views: [] };
     },
     offsets: () => Promise.resolve(new Map([...offsets].map(([key, { next }]) => [key, next]))),
-    async finish() {
+    async finish(finishOptions: BulkFinishOptions = {}) {
       if (finished) return;
       finished = true;
       await startCopy();
@@ -153,18 +166,19 @@ export function createBulkProjector(options: BulkProjectorOptions): BulkProjecto
       if (failure !== undefined) throw failure;
       await withTransaction(options.pool, async (client) => {
         await client.query(`SET LOCAL search_path TO ${quoteIdentifier(options.schema)}`);
-        await writeAll(client, conversationsTable, sortedRows(conversations));
-        await writeAll(client, approvalsTable, sortedRows(approvals));
-        await writeAll(client, agentStatsTable, sortedRows(agentStats));
-        await writeAll(client, costStatsTable, sortedRows(costStats));
-        await writeAll(client, tenantStatsTable, sortedRows(tenantStats));
+        // Per conversation (and its approvals) one shard holds the whole row; counters are sums over shards.
+        await writeAll(client, conversationsTable, sortedRows(conversations), 'insert');
+        await writeAll(client, approvalsTable, sortedRows(approvals), 'insert');
+        await writeAll(client, agentStatsTable, sortedRows(agentStats), 'add');
+        await writeAll(client, costStatsTable, sortedRows(costStats), 'add');
+        await writeAll(client, tenantStatsTable, sortedRows(tenantStats), 'add');
         const stored = [...offsets.values()];
         await client.query('INSERT INTO offsets (topic, partition, next_offset) SELECT * FROM unnest($1::text[], $2::integer[], $3::bigint[])', [
           stored.map((entry) => entry.topic),
           stored.map((entry) => entry.partition),
           stored.map((entry) => entry.next.toString()),
         ]);
-        await createDeferredIndexes(client, options.schema);
+        if (finishOptions.indexes ?? true) await createDeferredIndexes(client, options.schema);
       });
     },
   };

@@ -1,5 +1,5 @@
 import type { EventCodec } from '@supportstream/events';
-import { createProjectorRunner, type KafkaClient, type ProjectedBatch } from '@supportstream/kafka';
+import { createProjectorRunner, type CoPartitionedOptions, type KafkaClient, type ProjectedBatch } from '@supportstream/kafka';
 import { registeredCounter, registeredHistogram, type Logger, type Registry } from '@supportstream/observability';
 import type { ApplyResult, PartitionBatch, Projector } from './projector.js';
 
@@ -19,6 +19,13 @@ export interface ProjectionConsumerOptions {
   readonly partitionsConsumedConcurrently?: number;
   /** Fetch size per partition (the runner's default: 4 MiB). */
   readonly maxBytesPerPartition?: number;
+  /** Shards of a rebuild: partition p of every topic to one member, once this many joined. */
+  readonly coPartitioned?: CoPartitionedOptions;
+  readonly onAssignment?: (assignment: Readonly<Record<string, readonly number[]>>) => void;
+  /** Default 3 s. A member learns of a rebalance at its next heartbeat: shards joining one by one use a short one. */
+  readonly heartbeatIntervalMs?: number;
+  /** How long a fetch waits for data (default 5 s); also how long a member without partitions idles between heartbeats. */
+  readonly maxWaitTimeMs?: number;
 }
 
 export interface ProjectionConsumer {
@@ -68,8 +75,11 @@ export function createProjectionConsumer(options: ProjectionConsumerOptions): Pr
     ...(options.stopAt ? { stopAt: options.stopAt } : {}),
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
     ...(options.maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition: options.maxBytesPerPartition }),
+    ...(options.coPartitioned === undefined ? {} : { coPartitioned: options.coPartitioned }),
+    ...(options.onAssignment === undefined ? {} : { onAssignment: options.onAssignment }),
+    ...(options.maxWaitTimeMs === undefined ? {} : { maxWaitTimeMs: options.maxWaitTimeMs }),
     sessionTimeoutMs: 30_000,
-    heartbeatIntervalMs: 3_000,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3_000,
     handleBatch,
   });
 }

@@ -10,4 +10,5 @@ export type { ApprovalView, ConversationEventView, ConversationView } from './vi
 export { compareChecksums, readModelChecksums, type ChecksumComparison, type ReadModelChecksums, type TableChecksum } from './checksum.js';
 export { createProjectionConsumer, type ProjectionConsumer, type ProjectionConsumerOptions } from './consumer.js';
 export { rebuildReadModel, type RebuildOptions, type RebuildProgress, type RebuildReport } from './rebuild.js';
+export { type ShardConnection } from './rebuildShard.js';
 export { alignGroupOffsets } from './alignOffsets.js';

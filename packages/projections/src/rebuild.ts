@@ -2,13 +2,12 @@ import { InvalidInputError, TransientError } from '@supportstream/errors';
 import type { EventCodec } from '@supportstream/events';
 import { withTransaction, type Pool } from '@supportstream/db';
 import type { Logger } from '@supportstream/observability';
-import { createMetricsRegistry } from '@supportstream/observability';
 import { topicOffsets, type KafkaClient } from '@supportstream/kafka';
 import { compareChecksums, readModelChecksums, type ChecksumComparison, type ReadModelChecksums } from './checksum.js';
-import { createProjectionConsumer } from './consumer.js';
-import { createBulkProjector } from './bulkProjector.js';
 import { storedOffsets } from './projector.js';
-import { dropReadModel, ensureReadModel } from './schema.js';
+import { createRebuildShard, type RebuildShard, type ShardConnection, type ShardWorkerData } from './rebuildShard.js';
+import { createWorkerShard } from './rebuildWorkers.js';
+import { createDeferredIndexes, dropReadModel, ensureReadModel } from './schema.js';
 
 export interface RebuildProgress {
   readonly phase: 'replay' | 'catch-up';
@@ -35,6 +34,16 @@ export interface RebuildOptions {
   readonly stallTimeoutMs?: number;
   readonly onProgress?: (progress: RebuildProgress) => void;
   readonly progressIntervalMs?: number;
+  /**
+   * Consumers folding disjoint partition numbers at once (default 1): the main thread's and
+   * `shards - 1` worker threads', which connect with `connection`. Each holds partition p of every
+   * topic, so it needs nothing from the others: the topics must be keyed by conversation with one
+   * partition count, as the platform's are (a conversation found in two shards fails the rebuild).
+   */
+  readonly shards?: number;
+  readonly connection?: ShardConnection;
+  /** The worker shards' log level (default warn). */
+  readonly workerLogLevel?: ShardWorkerData['logLevel'];
 }
 
 export interface RebuildReport {
@@ -46,6 +55,8 @@ export interface RebuildReport {
   /** The replay to the log end seen at the start, alone: the rebuild speed. */
   readonly replay: { readonly messages: number; readonly seconds: number; readonly eventsPerSecond: number };
   readonly checksums: ReadModelChecksums;
+  /** Per shard (the main thread's first): the partitions it folded and the messages they held. */
+  readonly shards: readonly { readonly partitions: number; readonly messages: number }[];
   /** Present when compared with the live read model. */
   readonly comparison?: ChecksumComparison & { readonly atOffsets: Record<string, string> };
 }
@@ -79,31 +90,34 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   const done = () => remaining() === 0n;
 
   // Nobody reads the target before the rebuild ends, and a crashed rebuild starts over: fold in memory, write once.
-  const projector = createBulkProjector({ pool: options.pool, schema: options.targetSchema });
+  const shardCount = Math.max(1, Math.floor(options.shards ?? 1));
+  if (shardCount > 1 && options.connection === undefined) throw new InvalidInputError('REBUILD_SHARDS_NEED_CONNECTION', 'a rebuild with several shards needs the connection settings its worker threads use');
   let messages = 0;
   let lastProgressAt = Date.now();
   let wake: () => void = () => undefined;
-  const consumer = createProjectionConsumer({
-    kafka: options.kafka,
-    codec: options.codec,
-    projector,
-    groupId: `supportstream-rebuild-${options.targetSchema}-${Date.now().toString(36)}`,
-    topics: options.topics,
-    logger,
-    metrics: createMetricsRegistry({}, false),
-    deadLetter: false,
-    stopAt: () => targets,
-    // Larger fetches: fewer, fuller batches for the in-memory fold.
-    maxBytesPerPartition: 16 * 1024 * 1024,
-    onApplied: (_result, batch) => {
-      const partition = key(batch.topic, batch.partition);
-      const next = BigInt(batch.lastOffset) + 1n;
-      messages += Number(next - (positions.get(partition) ?? 0n));
-      positions.set(partition, next);
-      lastProgressAt = Date.now();
-      wake();
-    },
-  });
+  let failure: Error | undefined;
+  const perShard = Array.from({ length: shardCount }, () => ({ partitions: new Set<string>(), messages: 0 }));
+  const onAppliedBy = (shard: number) => (partition: string, next: bigint) => {
+    const count = Number(next - (positions.get(partition) ?? 0n));
+    messages += count;
+    const figures = perShard[shard];
+    if (figures) {
+      figures.messages += count;
+      figures.partitions.add(partition);
+    }
+    positions.set(partition, next);
+    lastProgressAt = Date.now();
+    wake();
+  };
+  const onFailure = (error: Error) => {
+    failure ??= error;
+    wake();
+  };
+  const spec = { topics: options.topics, targetSchema: options.targetSchema, groupId: `supportstream-rebuild-${options.targetSchema}-${Date.now().toString(36)}`, shards: shardCount, targets };
+  const shards: RebuildShard[] = [createRebuildShard({ kafka: options.kafka, codec: options.codec, pool: options.pool, logger }, spec, onAppliedBy(0), onFailure)];
+  for (let index = 1; index < shardCount && options.connection !== undefined; index += 1) {
+    shards.push(createWorkerShard({ spec, connection: options.connection, shardIndex: index, logLevel: options.workerLogLevel ?? 'warn', onApplied: onAppliedBy(index), onFailure }));
+  }
 
   const started = performance.now();
   let phase: RebuildProgress['phase'] = 'replay';
@@ -115,6 +129,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   const waitUntilDone = async () => {
     const stall = options.stallTimeoutMs ?? 60_000;
     while (!done()) {
+      if (failure !== undefined) throw failure;
       if (Date.now() - lastProgressAt > stall) throw new TransientError('REBUILD_STALLED', `no progress for ${stall} ms with ${remaining()} message(s) left`);
       await new Promise<void>((resolve) => {
         wake = resolve;
@@ -124,7 +139,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   };
 
   try {
-    await consumer.start();
+    await Promise.all(shards.map((shard) => shard.start()));
     await waitUntilDone();
     const replaySeconds = (performance.now() - started) / 1000;
     const replay = { messages, seconds: replaySeconds, eventsPerSecond: replaySeconds > 0 ? messages / replaySeconds : 0 };
@@ -151,21 +166,23 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
         { isolationLevel: 'repeatable read', readOnly: true },
       ));
       for (const [partition, offset] of liveOffsets) if (targets.has(partition)) targets.set(partition, offset);
-      consumer.resumePaused();
+      for (const shard of shards) shard.setTargets(targets);
       lastProgressAt = Date.now();
       await waitUntilDone();
     }
-    await projector.finish();
+    await Promise.all(shards.map((shard) => shard.finish()));
+    await withTransaction(options.pool, (client) => createDeferredIndexes(client, options.targetSchema));
     const checksums = await readModelChecksums(options.pool, options.targetSchema);
     if (live) {
       comparison = { ...compareChecksums(live, checksums), atOffsets: Object.fromEntries([...liveOffsets].map(([partition, offset]) => [partition, offset.toString()])) };
     }
     const seconds = (performance.now() - started) / 1000;
     report();
-    logger.info({ messages, seconds, equal: comparison?.equal }, 'rebuild finished');
-    return { targetSchema: options.targetSchema, messages, seconds, eventsPerSecond: messages / seconds, replay, checksums, ...(comparison ? { comparison } : {}) };
+    logger.info({ messages, seconds, equal: comparison?.equal, shards: shardCount }, 'rebuild finished');
+    const shardFigures = perShard.map((figures) => ({ partitions: figures.partitions.size, messages: figures.messages }));
+    return { targetSchema: options.targetSchema, messages, seconds, eventsPerSecond: messages / seconds, replay, checksums, shards: shardFigures, ...(comparison ? { comparison } : {}) };
   } finally {
     clearInterval(ticker);
-    await consumer.stop();
+    await Promise.all(shards.map((shard) => shard.stop()));
   }
 }

@@ -83,8 +83,11 @@ export async function loadRows<Row>(client: ClientBase, table: TableSpec<Row>, k
 }
 
 export interface UpsertOptions<Row> {
-  /** `replace`: the rows are the new values (evolved from the loaded ones); `add`: numeric columns are deltas added to the stored ones. */
-  readonly mode: 'replace' | 'add';
+  /**
+   * `replace`: the rows are the new values (evolved from the loaded ones); `add`: numeric columns
+   * are deltas added to the stored ones; `insert`: new rows only, a stored key is an error (23505).
+   */
+  readonly mode: 'replace' | 'add' | 'insert';
   /** Columns that are never updated (the key is always left alone). */
   readonly keep?: readonly (keyof Row & string)[];
   /** `RETURNING *`: what was stored, for the cache. */
@@ -105,7 +108,7 @@ export async function upsertRows<Row, Stored = Row>(client: ClientBase, table: T
   const result = await client.query<Stored & Record<string, unknown>>(
     `INSERT INTO ${table.name} AS t (${columns})
      SELECT ${columns} FROM jsonb_populate_recordset(null::${table.name}, $1::jsonb) ORDER BY ${table.primaryKey.map(quote).join(', ')}
-     ON CONFLICT (${table.primaryKey.map(quote).join(', ')}) DO UPDATE SET ${updates.join(', ')}${options.returning ? ' RETURNING *' : ''}`,
+     ${options.mode === 'insert' ? '' : `ON CONFLICT (${table.primaryKey.map(quote).join(', ')}) DO UPDATE SET ${updates.join(', ')}`}${options.returning ? ' RETURNING *' : ''}`,
     [JSON.stringify(rows)],
   );
   return result.rows;
