@@ -1,4 +1,5 @@
-import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { maskText } from '@supportstream/privacy/mask';
+import { pino, type Logger, type LevelWithSilent, type LoggerOptions as PinoOptions } from 'pino';
 
 export type { Logger };
 
@@ -9,6 +10,54 @@ export interface LoggerOptions {
   readonly format?: 'json' | 'pretty';
   /** Where records go; defaults to stdout. Tests pass a stream to inspect records. */
   readonly destination?: NodeJS.WritableStream;
+  /**
+   * Personal data in every string of a record (the message, fields at any depth, errors' messages
+   * and stacks) replaced by placeholders such as `[card ••••4242]` (default true). Off only for a
+   * tool whose output is the customer's own text.
+   */
+  readonly maskPersonalData?: boolean;
+}
+
+/** Secrets never reach a log, whatever their value: these keys are censored at the top level and one level down. */
+const SECRET_KEYS = ['authorization', 'cookie', 'password', 'apiKey', 'api_key', 'token', 'secret', 'masterKey', 'x-api-key'];
+const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [`["${key}"]`, `*["${key}"]`, `headers["${key}"]`, `req.headers["${key}"]`]);
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
+
+/** A masked copy: strings masked at any depth (bounded), errors as plain records with masked text. */
+function maskedValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return maskText(value);
+  if (depth > 6) return value;
+  if (value instanceof Error) {
+    const code = (value as { code?: unknown }).code;
+    return { type: value.name, message: maskText(value.message), ...(value.stack === undefined ? {} : { stack: maskText(value.stack) }), ...(code === undefined ? {} : { code }) };
+  }
+  if (Array.isArray(value)) return value.map((item) => maskedValue(item, depth + 1));
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, maskedValue(item, depth + 1)]));
+  return value;
+}
+
+function pinoOptions(options: LoggerOptions): PinoOptions {
+  return {
+    level: options.level ?? 'info',
+    base: { service: options.service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    ...(options.maskPersonalData === false
+      ? {}
+      : {
+          hooks: {
+            // Runs only for records at an enabled level, before serialisation.
+            logMethod(args: unknown[], method: (...rest: unknown[]) => void) {
+              method.apply(this, args.map((arg) => maskedValue(arg, 0)));
+            },
+          },
+        }),
+  };
 }
 
 const PRETTY_KEYS_FIRST = ['component', 'correlationId', 'topic', 'partition', 'offset', 'node'];
@@ -16,12 +65,8 @@ const PRETTY_KEYS_FIRST = ['component', 'correlationId', 'topic', 'partition', '
 /** The one root logger of a process; components take `logger.child({ component })`. */
 export function createLogger(options: LoggerOptions): Logger {
   const destination = options.destination ?? process.stdout;
-  const base = { service: options.service };
-  const level = options.level ?? 'info';
-  if (options.format !== 'pretty') {
-    return pino({ level, base, timestamp: pino.stdTimeFunctions.isoTime }, destination as pino.DestinationStream);
-  }
-  return pino({ level, base, timestamp: pino.stdTimeFunctions.isoTime }, prettyStream(destination));
+  if (options.format !== 'pretty') return pino(pinoOptions(options), destination as pino.DestinationStream);
+  return pino(pinoOptions(options), prettyStream(destination));
 }
 
 function prettyStream(out: NodeJS.WritableStream): pino.DestinationStream {
