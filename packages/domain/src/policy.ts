@@ -1,4 +1,5 @@
-import type { CustomerTier, DraftReply, Money, ProposedAction, QualityReview, RiskLevel, TriageDecision } from './contracts.js';
+import type { CustomerTier, DraftReply, Moderation, Money, ProposedAction, QualityReview, RiskLevel, TriageDecision } from './contracts.js';
+import { formatMoney, requestedAmounts } from './requestedAmounts.js';
 
 /** Thresholds of the escalation policy; stored per deployment, defaults below. */
 export interface EscalationPolicy {
@@ -28,7 +29,22 @@ export interface RiskInput {
   readonly draft: DraftReply;
   readonly review: QualityReview;
   readonly actions: readonly ProposedAction[];
+  /**
+   * The customer's own words (subject and message). Money asked for in them goes through the
+   * threshold as well as the refunds the tools compute: a demand with no matching record must
+   * still reach a human.
+   */
+  readonly requestText: string;
+  /** The moderation step's verdict; a prompt injection it found escalates, whatever the other steps made of it. */
+  readonly moderation: Moderation | null;
 }
+
+/**
+ * The moderation category of a prompt injection (instruction override, system-prompt extraction, a
+ * request for secrets or for another customer's data). The moderation step adds it with the rules
+ * that matched as its reason; the policy sends such a run to a human with that reason.
+ */
+export const PROMPT_INJECTION = 'prompt_injection';
 
 export interface RiskAssessment {
   readonly escalate: boolean;
@@ -45,16 +61,33 @@ function overThreshold(amount: Money | null, policy: EscalationPolicy): boolean 
   return amount.amountMicros > threshold;
 }
 
+/** The amounts of the customer's text that are over the threshold, each once, for the reason's prose. */
+function askedOverThreshold(requestText: string, policy: EscalationPolicy): string[] {
+  const over = requestedAmounts(requestText).filter((amount) => overThreshold(amount, policy));
+  return [...new Set(over.map(formatMoney))];
+}
+
 /**
- * Decides whether a drafted answer may go out or needs a supervisor: refunds over the threshold,
- * legal threats, account closures, VIP complaints and low confidence escalate. Pure.
+ * Decides whether a drafted answer may go out or needs a supervisor: prompt injections, refunds
+ * computed or money asked for over the threshold, legal threats, account closures, VIP complaints
+ * and low confidence escalate. Pure. Each reason starts with a fixed phrase (packages/eval maps
+ * them to codes by it) and never contains `;` (the approval joins them with it).
  */
 export function assessRisk(input: RiskInput, policy: EscalationPolicy = DEFAULT_POLICY): RiskAssessment {
   const reasons: string[] = [];
   let score = 0;
+  if (input.moderation?.categories.includes(PROMPT_INJECTION)) {
+    reasons.push(`prompt injection (${input.moderation.reason.replaceAll(';', ',')})`);
+    score = Math.max(score, 0.85);
+  }
   const refund = input.actions.find((action) => action.kind === 'refund');
   if (refund && overThreshold(refund.amount, policy)) {
     reasons.push('refund above the approval threshold');
+    score = Math.max(score, 0.75);
+  }
+  const asked = askedOverThreshold(input.requestText, policy);
+  if (asked.length > 0) {
+    reasons.push(`amount asked for above the approval threshold (${asked.join(', ')})`);
     score = Math.max(score, 0.75);
   }
   if (input.triage.signals.includes('legal_threat') || input.triage.category === 'legal') {

@@ -30,7 +30,9 @@ const KNOWN = new Set<string>([...LABELLED_REASONS, ...RUN_ONLY_REASONS]);
 
 // The prose reasons of assessRisk (packages/domain/src/policy.ts), by their fixed beginning.
 const PROSE: readonly (readonly [RegExp, string])[] = [
+  [/^prompt injection/i, 'prompt_injection'],
   [/^refund above the approval threshold/i, 'amount_over_threshold'],
+  [/^amount asked for above the approval threshold/i, 'amount_over_threshold'],
   [/^legal threat/i, 'legal_threat'],
   [/^account closure/i, 'account_closure'],
   [/^vip customer/i, 'vip'],

@@ -43,7 +43,20 @@ function instrument(node: NodeName, implementation: NodeImplementation, policy: 
     if (node === 'quality' && result.update.review) {
       const merged = { ...state, ...update } as SupportStateType;
       if (merged.triageDecision && merged.draft && merged.review && merged.request) {
-        update.risk = assessRisk({ tier: merged.request.customerTier, triage: merged.triageDecision, draft: merged.draft, review: merged.review, actions: merged.proposedActions }, policy);
+        update.risk = assessRisk(
+          {
+            tier: merged.request.customerTier,
+            triage: merged.triageDecision,
+            draft: merged.draft,
+            review: merged.review,
+            actions: merged.proposedActions,
+            // The customer's own words, as moderation read them: money asked for there is checked
+            // against the threshold whatever the tools found.
+            requestText: [merged.request.subject, merged.request.message].filter(Boolean).join('\n'),
+            moderation: merged.moderation,
+          },
+          policy,
+        );
       }
     }
     const runUsage = calls.reduce(

@@ -112,7 +112,12 @@ describe('the support graph', () => {
     const { graph, config, visited, state } = await runToPause(nodes, 'Refund my 49.99 EUR please');
     expect(visited.at(-1)).toBe('escalate');
     const pending = state.interrupts[0] as ApprovalRequest;
-    expect(pending).toMatchObject({ reason: 'refund above the approval threshold', risk: 'HIGH', proposedReply: 'Here is the answer.' });
+    // The tools' refund and the amount the customer wrote are both over the threshold.
+    expect(pending).toMatchObject({
+      reason: 'refund above the approval threshold; amount asked for above the approval threshold (49.99 EUR)',
+      risk: 'HIGH',
+      proposedReply: 'Here is the answer.',
+    });
     expect(Date.parse(pending.expiresAt) - Date.parse(pending.requestedAt)).toBe(3_600_000);
 
     await graph.invoke(new Command({ resume: { decision: 'EDITED', decidedBy: 'sup', comment: null, editedReply: 'Refunded, sorry!', decisionEventId: 'd-1' } }), config);
