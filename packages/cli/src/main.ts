@@ -7,6 +7,7 @@ import { API_KEYS_USAGE, apiKeysCommand } from './apiKeysCommand.js';
 import { auditHistoryCommand } from './audit/history.js';
 import { auditCheckpointsCommand, auditStateCommand } from './audit/timeTravel.js';
 import { auditWhatIfCommand } from './audit/whatIf.js';
+import { evalCommand } from './eval/evalCommand.js';
 import { projectionsRebuildCommand } from './projectionsCommand.js';
 import { approvalsCommand, askCommand, checkpointsPruneCommand, dbMigrateCommand, knowledgeIngestCommand } from './platformCommands.js';
 import { schemasCheckCommand, schemasRegisterCommand, topicsCommand, type CommandContext } from './commands.js';
@@ -49,6 +50,12 @@ ${API_KEYS_USAGE}
                [--keep] [--json]     run the requests of [from, to) through the current graph and
                                      configuration into shadow topics and compare with the recorded runs
 
+  eval [--dataset eval/datasets/support-tickets.jsonl] [--provider row] [--out eval/results] [--json] [--gate]
+                                     run the labelled tickets through the real graph and nodes in this
+                                     process (offline provider, or the llm_providers row; nothing written
+                                     to Kafka, PostgreSQL or Redis), print the report, write the JSON record
+                                     to <out>/<provider>-<time>.json; --gate: exit 1 if a target is missed
+
 Environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL, REDIS_URL, LOG_LEVEL (see README).`;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -83,6 +90,10 @@ async function main(argv: readonly string[]): Promise<number> {
       target: { type: 'string' },
       replace: { type: 'boolean', default: false },
       'no-compare': { type: 'boolean', default: false },
+      dataset: { type: 'string' },
+      provider: { type: 'string' },
+      out: { type: 'string' },
+      gate: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -159,6 +170,19 @@ async function main(argv: readonly string[]): Promise<number> {
         ...(values.tier ? { tier: values.tier } : {}),
         ...(values.subject ? { subject: values.subject } : {}),
         ...(values.channel ? { channel: values.channel } : {}),
+      });
+    case 'eval':
+      if (values.from || values.to) {
+        console.error('eval --from/--to (recorded traffic) is not implemented yet');
+        return 2;
+      }
+      return evalCommand(context, {
+        dataset: values.dataset ?? 'eval/datasets/support-tickets.jsonl',
+        out: values.out ?? 'eval/results',
+        knowledgeDir: 'knowledge',
+        json: values.json,
+        gate: values.gate,
+        ...(values.provider ? { provider: values.provider } : {}),
       });
     default:
       console.error(`unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
