@@ -20,6 +20,11 @@ const newQueue = (maxInFlightRequests: number | null = null) =>
   new RequestQueue({ maxInFlightRequests, requestTimeout: 30_000, enforceRequestTimeout: false, clientId: 'test', broker: '127.0.0.1:9092', logger: silent });
 const entry = (correlationId: number) => ({ correlationId, apiKey: 1, apiName: 'Fetch', apiVersion: 11, resolve: () => undefined, reject: () => undefined });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits until `done` holds (bounded: 2 s), so a loaded machine's late timers do not fail the test. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (!done() && Date.now() < deadline) await sleep(5);
+}
 
 /** Counts the queue's pending-request checks from now on. */
 function countChecks(queue: Queue): () => number {
@@ -59,7 +64,7 @@ describe('the kafkajs request-queue patch', () => {
     queue.push({ entry: entry(1), expectResponse: true, sendRequest: () => (sent += 1) });
     expect(sent).toBe(0);
     expect(queue.pending).toHaveLength(1);
-    await sleep(120);
+    await until(() => sent > 0);
     expect(sent).toBe(1);
     expect(queue.pending).toHaveLength(0);
     queue.destroy();
@@ -81,7 +86,9 @@ describe('the kafkajs request-queue patch', () => {
     queue.maybeThrottle(20);
     const checks = countChecks(queue);
     queue.push({ entry: entry(1), expectResponse: false, sendRequest: () => undefined });
-    await sleep(100);
+    await until(() => checks() > 0);
+    // Then quiet: no further checks (unpatched, a 1 ms timer would keep counting).
+    await sleep(60);
     expect(checks()).toBe(1);
     expect(queue.throttleCheckTimeoutId).toBeNull();
     queue.destroy();
