@@ -4,7 +4,7 @@ import type { AgentTools } from '@supportstream/tools';
 import type { AgentModels } from './models.js';
 import { withMemoryEffects } from './nodes/memoryEffects.js';
 import { moderateNode } from './nodes/moderateNode.js';
-import { qualityNode } from './nodes/qualityNode.js';
+import { qualityNode, type QualityGuardrails } from './nodes/qualityNode.js';
 import { researchNode } from './nodes/researchNode.js';
 import { solutionNode } from './nodes/solutionNode.js';
 import { triageNode } from './nodes/triageNode.js';
@@ -17,6 +17,8 @@ export interface AgentDependencies {
   readonly embedder: Embedder;
   readonly tools: AgentTools;
   readonly terminal: TerminalNodeOptions;
+  /** The deployment's canary and secrets for the output check (the same canary as the model resolver's). */
+  readonly guardrails?: Omit<QualityGuardrails, 'tools'>;
 }
 
 /** Every node's real implementation; a service passes the graph only the ones it hosts. */
@@ -28,7 +30,7 @@ export function createAgentNodes(deps: AgentDependencies): Required<NodeImplemen
     triage: triageNode(deps.models, deps.sessions),
     research: researchNode({ store: deps.store, embedder: deps.embedder }),
     solution: solutionNode(deps.models, deps.tools, deps.sessions, deps.tone),
-    quality: qualityNode(deps.models),
+    quality: qualityNode(deps.models, { ...deps.guardrails, tools: deps.tools }),
     escalate: terminal.escalate,
     respond: withMemoryEffects(terminal.respond, memory),
     handoff: withMemoryEffects(terminal.handoff, memory),

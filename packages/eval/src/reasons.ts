@@ -31,6 +31,8 @@ const KNOWN = new Set<string>([...LABELLED_REASONS, ...RUN_ONLY_REASONS]);
 // The prose reasons of assessRisk (packages/domain/src/policy.ts), by their fixed beginning.
 const PROSE: readonly (readonly [RegExp, string])[] = [
   [/^prompt injection/i, 'prompt_injection'],
+  // The quality step's output check (a reply with the canary, a secret or another customer's data).
+  [/^output check failed/i, 'prompt_injection'],
   [/^refund above the approval threshold/i, 'amount_over_threshold'],
   [/^amount asked for above the approval threshold/i, 'amount_over_threshold'],
   [/^legal threat/i, 'legal_threat'],

@@ -77,6 +77,8 @@ export interface ModelResolverOptions extends Omit<CreateChatModelOptions, 'mode
   readonly metrics?: LlmMetrics;
   /** Monotonic milliseconds for the metrics' durations; default performance.now. */
   readonly now?: () => number;
+  /** The deployment's prompt canary (deriveCanary), in every system prompt; default DEFAULT_CANARY. */
+  readonly canary?: string;
 }
 
 /**
@@ -113,7 +115,7 @@ export function createModelResolver(options: ModelResolverOptions): ModelResolve
       const started = now();
       const seconds = () => Math.max(0, now() - started) / 1_000;
       try {
-        const result = await runTask(resolved.model, task, input, { ...resolved.settings, template: resolved.template }, runOptions);
+        const result = await runTask(resolved.model, task, input, { ...resolved.settings, template: resolved.template, ...(options.canary === undefined ? {} : { canary: options.canary }) }, runOptions);
         // Labelled with the model that answered, as LlmUsage events and the cost read model are.
         metrics?.observeCall({ provider: result.provider, model: result.model, node: node ?? task, tenant: tenantId }, { outcome: 'ok', seconds: seconds(), usage: result.usage, cost: result.cost });
         return result;

@@ -44,7 +44,8 @@ export {
   TaskInputError,
 } from './errors.js';
 export { runTask, parseOutput, extractJson, type RunTaskOptions, type RunTaskResult, type TaskSettings } from './runTask.js';
-export { buildMessages, renderTemplate, outputJsonSchema, DEFAULT_TEMPLATES, DEFAULT_SYSTEM_PROMPT, type PromptSettings, type PromptValues } from './prompts.js';
+export { buildMessages, renderTemplate, fencedInput, outputJsonSchema, DEFAULT_TEMPLATES, DEFAULT_SYSTEM_PROMPT, type PromptSettings, type PromptValues } from './prompts.js';
+export { DEFAULT_CANARY, deriveCanary, fence, fenceRule, fencedBlocks, neutralise, outsideFences, FENCE_TAG, type FencedBlock, type UntrustedKind } from './fence.js';
 export { costOf, findPrice, addMoney, DEFAULT_PRICES, type Cost, type ModelPrice, type Money, type PriceTable } from './pricing.js';
 export { withResilience, RESILIENCE_DEFAULTS, type ResilienceOptions, type ResilientChatModel } from './resilient.js';
 export { createCircuitBreaker, defaultClassify, type CircuitBreaker, type CircuitBreakerOptions, type CircuitState, type FailureKind } from './circuitBreaker.js';

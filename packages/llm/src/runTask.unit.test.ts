@@ -2,6 +2,7 @@ import { isRetriable } from '@supportstream/errors';
 import { describe, expect, it } from 'vitest';
 import { scriptedModel } from '../test/scriptedModel.js';
 import { LlmConfigError, StructuredOutputError, TaskInputError } from './errors.js';
+import { DEFAULT_CANARY, fenceRule } from './fence.js';
 import { DEFAULT_TEMPLATES } from './prompts.js';
 import { createOfflineChatModel } from './providers/offline.js';
 import { extractJson, runTask, type TaskSettings } from './runTask.js';
@@ -26,8 +27,9 @@ describe('runTask', () => {
     });
     const [request] = model.requests;
     expect(request).toMatchObject({ task: 'moderate', input: { text: 'Where is my parcel?' }, temperature: 0, maxTokens: 256, json: true });
-    expect(request?.messages[0]).toEqual({ role: 'system', content: 'You screen messages.' });
-    expect(request?.messages[1]?.content).toContain('"text": "Where is my parcel?"');
+    // The configured system prompt, then the fence rule with the canary (fence.ts).
+    expect(request?.messages[0]).toEqual({ role: 'system', content: `You screen messages.\n\n${fenceRule(DEFAULT_CANARY)}` });
+    expect(request?.messages[1]?.content).toMatch(/"text": "<untrusted kind=customer_message id=[0-9a-f]{8}>Where is my parcel\?<\/untrusted id=[0-9a-f]{8}>"/);
     expect(request?.messages[1]?.content).toContain('Answer with one JSON object only');
     expect(request?.messages[1]?.content).toContain('"verdict"');
   });
@@ -77,7 +79,7 @@ describe('runTask', () => {
     const model = scriptedModel([VALID]);
     await runTask(model, 'moderate', { text: 'hi there' }, { ...SETTINGS, template: 'Task {{task}} in tone {{tone}}: {{input.text}}' });
     const content = model.requests[0]?.messages[1]?.content ?? '';
-    expect(content).toMatch(/^Task moderate in tone friendly and concise: hi there\n\nAnswer with one JSON object only/);
+    expect(content).toMatch(/^Task moderate in tone friendly and concise: <untrusted kind=customer_message id=[0-9a-f]{8}>hi there<\/untrusted id=[0-9a-f]{8}>\n\nAnswer with one JSON object only/);
   });
 
   it('fails on an unknown placeholder', async () => {

@@ -1,9 +1,9 @@
-import { cachedModels, createAgentNodes, modelTasksOf, postgresCallCache } from '@supportstream/agents';
+import { cachedModels, configuredSecrets, createAgentNodes, modelTasksOf, postgresCallCache } from '@supportstream/agents';
 import { createPool } from '@supportstream/db';
 import { createEventCodec, createEventFactory } from '@supportstream/events';
 import { buildSupportGraph, type NodeImplementations, type NodeName } from '@supportstream/graph';
 import { createConsumerRunner, createEventProducer, createKafka, mergeHandlers, onShutdown, redisProcessedEvents } from '@supportstream/kafka';
-import { ALL_TENANTS, createLlmMetrics, createModelResolver, PgAgentSettingsStore, type ModelResolver } from '@supportstream/llm';
+import { ALL_TENANTS, createLlmMetrics, createModelResolver, deriveCanary, PgAgentSettingsStore, type ModelResolver } from '@supportstream/llm';
 import { embedderFromConfig, redisSessionMemory, vectorStoreFromConfig } from '@supportstream/memory';
 import { createLogger, createMetricsRegistry, startMetricsServer, type Logger, type Registry } from '@supportstream/observability';
 import { createAgentWorker, createApprovalExpiry, createCheckpointer, createStepRunner, pruneCheckpoints, type StepPublisher } from '@supportstream/pipeline';
@@ -31,6 +31,8 @@ export interface AgentRuntime {
   readonly redis: Redis;
   /** The models behind the nodes (one per provider row and model, each with its circuit breaker). */
   readonly resolver: ModelResolver;
+  /** The deployment's prompt canary (in every system prompt; a reply holding it never goes out). */
+  readonly canary: string;
   close(): Promise<void>;
 }
 
@@ -54,7 +56,9 @@ export async function createAgentRuntime(env: AgentServiceEnv, name: string, log
   const store = vectorStoreFromConfig(env, { pool });
   const sessions = redisSessionMemory({ redis, ttlSeconds: env.SESSION_TTL_SECONDS, maxInteractions: env.SESSION_MAX_INTERACTIONS });
   const llmMetrics = metrics ? createLlmMetrics(metrics) : undefined;
-  const resolver = createModelResolver({ store: new PgAgentSettingsStore({ pool }), ...(llmMetrics ? { metrics: llmMetrics } : {}) });
+  // Per deployment (and namespace), revealing nothing of the database URL it is derived from.
+  const canary = deriveCanary(env.DATABASE_URL);
+  const resolver = createModelResolver({ store: new PgAgentSettingsStore({ pool }), canary, ...(llmMetrics ? { metrics: llmMetrics } : {}) });
   const nodes = createAgentNodes({
     models: cachedModels(resolver, postgresCallCache(pool), llmMetrics ? { metrics: llmMetrics } : {}),
     tone: async (tenantId) => (await resolver.resolve({ task: 'draft', tenantId })).settings.tone,
@@ -63,6 +67,7 @@ export async function createAgentRuntime(env: AgentServiceEnv, name: string, log
     embedder,
     tools: createAgentTools({ crm: postgresCrmDirectory(pool) }),
     terminal: { approvalTtlMs: env.APPROVAL_TTL_MS },
+    guardrails: { canary, secrets: configuredSecrets(process.env) },
   });
   const checkpointer = await createCheckpointer(checkpointPool);
   return {
@@ -72,6 +77,7 @@ export async function createAgentRuntime(env: AgentServiceEnv, name: string, log
     lockPool,
     redis,
     resolver,
+    canary,
     async close() {
       redis.disconnect();
       await Promise.all([pool.end(), lockPool.end(), checkpointPool.end()]);

@@ -4,6 +4,7 @@ import { customerFact, oneLine, orderFact, prorationFact, refundFact } from './f
 import { parseMoney } from './money.js';
 import { prorate } from './proration.js';
 import { refundAmount } from './refund.js';
+import { MAX_ID_LENGTH, type ComputeProrationInput, type ComputeRefundInput, type CustomerOverviewInput, type LookupOrderInput } from './toolArguments.js';
 import {
   customerView,
   orderSummaryView,
@@ -37,32 +38,9 @@ export type ToolFailure =
 /** Plain JSON (no bigint, no Date) with a one-line `fact` for the prompt. */
 export type ToolResult<T> = ({ readonly status: 'ok'; readonly fact: string } & T) | ToolFailure;
 
-export interface LookupOrderInput {
-  readonly tenantId: string;
-  /** "1001" or "#1001". */
-  readonly orderId: string;
-  /** When given, an order of another customer is reported as not found. */
-  readonly customerId?: string;
-}
-
-export interface CustomerOverviewInput {
-  readonly tenantId: string;
-  readonly customerId: string;
-  /** How many recent orders to list (1–20, default 5). */
-  readonly recentOrders?: number;
-}
-
-export interface ComputeRefundInput extends LookupOrderInput {
-  /** The amount asked for, in the order's currency: "20", "20.00", "20,00 EUR". Default: what is due. */
-  readonly amount?: string;
-}
-
-export interface ComputeProrationInput {
-  readonly tenantId: string;
-  readonly customerId: string;
-  /** `YYYY-MM-DD` or an ISO timestamp (its UTC date counts). Default: today by the clock. */
-  readonly cancelAt?: string;
-}
+// The tools' input types are inferred from their argument schemas (toolArguments.ts), which the
+// allowlist also validates every call against: one declaration of each shape.
+export type { ComputeProrationInput, ComputeRefundInput, CustomerOverviewInput, LookupOrderInput } from './toolArguments.js';
 
 export type LookupOrderResult = ToolResult<{ readonly order: OrderView; readonly payments: readonly PaymentView[]; readonly refund: RefundView }>;
 export type CustomerOverviewResult = ToolResult<{ readonly customer: CustomerView; readonly recentOrders: readonly OrderSummaryView[]; readonly subscription: SubscriptionView | null }>;
@@ -75,8 +53,6 @@ export interface AgentTools {
   computeRefund(input: ComputeRefundInput): Promise<ComputeRefundResult>;
   computeProration(input: ComputeProrationInput): Promise<ComputeProrationResult>;
 }
-
-const MAX_ID_LENGTH = 200;
 
 function requireId(value: unknown, field: string): string {
   const text = typeof value === 'string' ? value.trim() : '';

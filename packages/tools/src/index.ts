@@ -71,3 +71,29 @@ export {
   type ToolResult,
 } from './agentTools.js';
 export type { CustomerView, MoneyView, OrderLineView, OrderSummaryView, OrderView, PaymentView, ProrationView, RefundView, SubscriptionView } from './views.js';
+export {
+  computeProrationArguments,
+  computeRefundArguments,
+  customerOverviewArguments,
+  isKnownCurrency,
+  lookupOrderArguments,
+  MAX_ID_LENGTH,
+  TOOL_ARGUMENTS,
+  TOOL_NAMES,
+  type ToolName,
+} from './toolArguments.js';
+export {
+  AGENT_NAMES,
+  AGENT_TOOL_ALLOWLIST,
+  guardAgentTools,
+  isToolRefusal,
+  TOOL_REFUSAL_CODES,
+  ToolRefusedError,
+  type AgentName,
+  type GuardedAgentTools,
+  type RefusalCount,
+  type ToolAllowlist,
+  type ToolGuardOptions,
+  type ToolRefusal,
+  type ToolRefusalCode,
+} from './allowlist.js';

@@ -1,4 +1,4 @@
-import { cachedModels, createAgentNodes, inMemoryCallCache } from '@supportstream/agents';
+import { cachedModels, configuredSecrets, createAgentNodes, inMemoryCallCache } from '@supportstream/agents';
 import { createEventFactory, type SupportEvent } from '@supportstream/events';
 import { buildSupportGraph, isNodeName, type RequestInfo, type SupportGraphOptions, type ThreadSnapshot } from '@supportstream/graph';
 import { createModelResolver, PgAgentSettingsStore } from '@supportstream/llm';
@@ -74,7 +74,7 @@ export function requestInfoOf(request: RequestReceived, threadId: string): Reque
 export async function createReplayEngine(options: ReplayEngineOptions): Promise<ReplayEngine> {
   const { env, logger } = options;
   const runtime = await createAgentRuntime(env, 'supportstream-replay', logger);
-  const resolver = createModelResolver({ store: new PgAgentSettingsStore({ pool: runtime.pool }) });
+  const resolver = createModelResolver({ store: new PgAgentSettingsStore({ pool: runtime.pool }), canary: runtime.canary });
   const models = cachedModels(resolver, inMemoryCallCache());
   const sessions = redisSessionMemory({ redis: runtime.redis, ttlSeconds: env.SESSION_TTL_SECONDS, maxInteractions: env.SESSION_MAX_INTERACTIONS });
   const store = vectorStoreFromConfig(env, { pool: runtime.pool });
@@ -94,6 +94,7 @@ export async function createReplayEngine(options: ReplayEngineOptions): Promise<
       embedder,
       tools,
       terminal: { approvalTtlMs: env.APPROVAL_TTL_MS },
+      guardrails: { canary: runtime.canary, secrets: configuredSecrets(process.env) },
     });
     return buildSupportGraph({ nodes, checkpointer: runtime.checkpointer, expiryPath: env.APPROVAL_EXPIRY_PATH, ...(options.policy ? { policy: options.policy } : {}) });
   }
