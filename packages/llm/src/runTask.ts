@@ -1,3 +1,4 @@
+import { maskDeep } from '@supportstream/privacy/mask';
 import type { z } from 'zod';
 import { StructuredOutputError, TaskInputError } from './errors.js';
 import { addUsage, type ChatMessage, type ChatModel, type ChatResponse, type TokenUsage } from './port.js';
@@ -16,6 +17,13 @@ export interface RunTaskOptions {
   readonly prices?: PriceTable;
   /** Monotonic milliseconds for the latency; default performance.now. */
   readonly now?: () => number;
+  /**
+   * Personal data in the input (cards, IBANs, e-mail addresses, phone numbers, national ids,
+   * addresses) replaced by placeholders such as `[card ••••4242]` before the prompt is built and
+   * the model is called (default true): no provider, external or in-process, receives it in clear.
+   * The model answers about the placeholder; the platform keeps the clear text where it needs it.
+   */
+  readonly maskPersonalData?: boolean;
 }
 
 export interface RunTaskResult<T extends TaskName> {
@@ -48,7 +56,7 @@ export async function runTask<T extends TaskName>(
 ): Promise<RunTaskResult<T>> {
   const now = options.now ?? (() => performance.now());
   const started = now();
-  const parsedInput = TASKS[task].input.safeParse(input);
+  const parsedInput = TASKS[task].input.safeParse(options.maskPersonalData === false ? input : maskDeep(input));
   if (!parsedInput.success) throw new TaskInputError(`${task}: invalid input: ${formatIssues(parsedInput.error)}`, { cause: parsedInput.error });
 
   const messages = buildMessages(task, parsedInput.data, settings);

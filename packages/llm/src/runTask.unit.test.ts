@@ -34,6 +34,20 @@ describe('runTask', () => {
     expect(request?.messages[1]?.content).toContain('"verdict"');
   });
 
+  it('given personal data in the input, then neither the prompt nor the structured input carries it in clear (unless told)', async () => {
+    const text = 'Refund to card 4242 4242 4242 4242 please, or mail grace.hopper@example.com';
+    const masked = scriptedModel([VALID]);
+    await runTask(masked, 'moderate', { text }, SETTINGS);
+    const sent = JSON.stringify(masked.requests[0]);
+    for (const value of ['4242 4242 4242 4242', 'grace.hopper@example.com']) expect(sent).not.toContain(value);
+    expect(sent).toContain('4242');
+    expect(sent).toContain('Refund to card');
+
+    const clear = scriptedModel([VALID]);
+    await runTask(clear, 'moderate', { text }, SETTINGS, { maskPersonalData: false });
+    expect(JSON.stringify(clear.requests[0])).toContain('grace.hopper@example.com');
+  });
+
   it('tolerates code fences and prose around the JSON', async () => {
     const model = scriptedModel([`Sure, here it is:\n\`\`\`json\n${VALID}\n\`\`\`\nAnything else?`]);
     expect((await runTask(model, 'moderate', { text: 'hi' }, SETTINGS)).output.verdict).toBe('allow');
