@@ -91,7 +91,8 @@ describe('API keys', () => {
     expect(created.key).toMatch(new RegExp(`^sk_${created.keyId}_[A-Za-z0-9_-]{43}$`));
     const listed = JSON.parse((await cli('list', '--tenant', tenant, '--json')).stdout) as Record<string, unknown>[];
     expect(listed).toEqual([expect.objectContaining({ keyId: created.keyId, name: 'crm-sync', role: 'service', rateLimitPerMinute: 50, revokedAt: null })]);
-    expect(JSON.stringify(listed)).not.toContain(created.key.split('_').at(-1));
+    // The secret is what follows `sk_<keyId>_` (base64url: it may itself contain `_`).
+    expect(JSON.stringify(listed)).not.toContain(created.key.slice(`sk_${created.keyId}_`.length));
     const stored = await gw.db.pool.query<{ secret_hash: string }>('SELECT secret_hash FROM api_keys WHERE key_id = $1', [created.keyId]);
     expect(stored.rows[0]?.secret_hash).toMatch(/^[0-9a-f]{64}$/);
 

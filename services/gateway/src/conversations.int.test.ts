@@ -18,6 +18,9 @@ const bob = uniqueName('bob');
 const aliceConversation = sampleContext({ tenantId: tenantA });
 const bobConversation = sampleContext({ tenantId: tenantA });
 const otherTenantConversation = sampleContext({ tenantId: tenantB });
+const cardConversation = sampleContext({ tenantId: tenantA });
+const CARD = '4242 4242 4242 4242';
+const EMAIL = `${alice}@example.com`;
 const aliceEvents: SupportEvent[] = [
   sampleEvent('RequestReceived', aliceConversation, { customerId: alice, message: 'I was charged twice.' }),
   ...['moderate', 'triage', 'research', 'solution'].map((node, index) => sampleEvent('AgentStepCompleted', aliceConversation, { node, stepIndex: index + 1, summary: `${node} done` })),
@@ -31,6 +34,7 @@ beforeAll(async () => {
     ...aliceEvents,
     sampleEvent('RequestReceived', bobConversation, { customerId: bob }),
     sampleEvent('RequestReceived', otherTenantConversation, { customerId: alice }),
+    sampleEvent('RequestReceived', cardConversation, { customerId: alice, message: `Charge card ${CARD} again and mail ${EMAIL}` }),
   ]);
   tokens['alice'] = await signToken({ sub: alice, tenant: tenantA, role: 'customer' });
   tokens['bob'] = await signToken({ sub: bob, tenant: tenantA, role: 'customer' });
@@ -73,6 +77,25 @@ describe('GET /v1/conversations/:id', () => {
     }
     // The same answer whatever the reason: nothing tells a foreign conversation from a missing one.
     expect([...bodies]).toEqual(['NOT_FOUND conversation not found']);
+  });
+});
+
+describe('personal data by role', () => {
+  it('the customer reads their own words; supervisors and services get cards and e-mail addresses masked, on every content route', async () => {
+    const routes = [`/v1/conversations/${cardConversation.conversationId}/events`, `/v1/conversations/${cardConversation.conversationId}`];
+    for (const route of routes) {
+      const own = await api.call('GET', route, { token: tokens['alice'] });
+      expect(own.status).toBe(200);
+      if (route.endsWith('/events')) expect(JSON.stringify(own.body)).toContain(CARD);
+      for (const who of ['supervisorA', 'serviceA']) {
+        const response = await api.call('GET', route, { token: tokens[who] });
+        expect({ who, route, status: response.status }).toEqual({ who, route, status: 200 });
+        const body = JSON.stringify(response.body);
+        expect(body, `${who} ${route}`).not.toContain(CARD);
+        expect(body, `${who} ${route}`).not.toContain(EMAIL);
+        if (route.endsWith('/events')) expect(body).toContain('[card ••••4242]');
+      }
+    }
   });
 });
 

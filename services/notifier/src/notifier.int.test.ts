@@ -20,7 +20,7 @@ let server: Server;
 let baseUrl: string;
 let consumer: ConsumerRunner;
 
-/** A webhook receiver: /flaky fails twice before accepting, /down always fails; signatures are checked. */
+/** A webhook receiver: /flaky fails twice before accepting, /down fails (except ids starting with `ok-`); signatures are checked. */
 const attempts: { path: string; status: number; id: string }[] = [];
 const accepted: { id: string; body: Record<string, unknown> }[] = [];
 
@@ -37,7 +37,7 @@ beforeAll(async () => {
       const expected = signature(SECRET, String(request.headers[TIMESTAMP_HEADER]), body);
       const signed = request.headers[SIGNATURE_HEADER] === expected;
       const failuresSoFar = attempts.filter((attempt) => attempt.id === id && attempt.status >= 500).length;
-      const status = !signed ? 401 : request.url === '/down' ? 503 : request.url === '/flaky' && failuresSoFar < 2 ? 503 : 200;
+      const status = !signed ? 401 : request.url === '/down' && !id.startsWith('ok-') ? 503 : request.url === '/flaky' && failuresSoFar < 2 ? 503 : 200;
       attempts.push({ path: request.url ?? '', status, id });
       if (status === 200) accepted.push({ id, body: JSON.parse(body) as Record<string, unknown> });
       response.writeHead(status).end();
@@ -83,6 +83,18 @@ describe('notifier', () => {
     expect(accepted.filter((delivery) => delivery.id === reply.data.replyId)).toHaveLength(1);
     expect(attempts.filter((attempt) => attempt.id === reply.data.replyId).map((attempt) => attempt.status)).toEqual([503, 503, 200]);
     expect(accepted.find((delivery) => delivery.id === reply.data.replyId)?.body).toMatchObject({ type: 'reply', body: 'Your refund is on its way.', conversationId: reply.metadata.conversationId });
+  });
+
+  it('masks personal data in an alert (staff read it), and leaves a reply to the customer as it is', async () => {
+    const alert = sampleEvent('SupervisorAlert', sampleContext(), { alertId: `ok-${uniqueName('alert')}`, message: 'Customer asks to charge 4242 4242 4242 4242, mail grace@example.com' });
+    await produceRaw(kafka, topic, [{ key: alert.metadata.conversationId, value: await codec.encode(alert) }]);
+    await waitFor(() => accepted.some((delivery) => delivery.id === alert.data.alertId), { timeoutMs: 20_000, description: 'the alert' });
+    const body = accepted.find((delivery) => delivery.id === alert.data.alertId)?.body;
+    expect(body).toMatchObject({ type: 'alert', message: 'Customer asks to charge [card ••••4242], mail [email]' });
+    const reply = sampleEvent('ReplyReady', sampleContext(), { replyId: uniqueName('reply'), body: 'We will refund the card ending 4242 4242 4242 4242.' });
+    await produceRaw(kafka, topic, [{ key: reply.metadata.conversationId, value: await codec.encode(reply) }]);
+    await waitFor(() => accepted.some((delivery) => delivery.id === reply.data.replyId), { timeoutMs: 20_000, description: 'the reply' });
+    expect(accepted.find((delivery) => delivery.id === reply.data.replyId)?.body).toMatchObject({ body: 'We will refund the card ending 4242 4242 4242 4242.' });
   });
 
   it('dead-letters a notification after the last attempt against a webhook that keeps failing', async () => {

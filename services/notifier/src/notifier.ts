@@ -1,3 +1,4 @@
+import { maskDeep } from '@supportstream/privacy/mask';
 import type { SupportEvent } from '@supportstream/events';
 import type { EventHandlers, HandlerContext } from '@supportstream/kafka';
 import { registeredCounter, type Logger, type Registry } from '@supportstream/observability';
@@ -56,8 +57,9 @@ export function createNotifier(options: NotifierOptions): EventHandlers {
         citations: event.data.citations,
         occurredAt: event.metadata.occurredAt.toISOString(),
       }),
+    // Staff read alerts: personal data in them is masked (a reply, to the customer, stays as it is).
     SupervisorAlert: (event, context) =>
-      send('alert', event.data.alertId, options.alertWebhookUrl, event, context, {
+      send('alert', event.data.alertId, options.alertWebhookUrl, event, context, maskDeep({
         type: 'alert',
         alertId: event.data.alertId,
         conversationId: event.metadata.conversationId,
@@ -67,6 +69,6 @@ export function createNotifier(options: NotifierOptions): EventHandlers {
         message: event.data.message,
         approvalId: event.data.approvalId,
         occurredAt: event.metadata.occurredAt.toISOString(),
-      }),
+      })),
   };
 }

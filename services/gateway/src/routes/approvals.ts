@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { principalOf } from '../auth/principal.js';
 import { HttpError, notFound, validationError } from '../httpErrors.js';
+import { viewFor } from '../personalData.js';
 import type { Publish } from './publish.js';
 import { ID_PATTERN } from './requests.js';
 
@@ -24,8 +25,9 @@ export function listApprovals(readModel: ReadModel): RequestHandler {
   return async (req, res) => {
     const query = approvalsQuery.safeParse(req.query);
     if (!query.success) throw validationError(query.error, 'query');
-    const approvals = await readModel.listApprovals(principalOf(res).tenantId, { ...(query.data.status === undefined ? {} : { status: query.data.status }), limit: query.data.limit });
-    res.json({ approvals });
+    const principal = principalOf(res);
+    const approvals = await readModel.listApprovals(principal.tenantId, { ...(query.data.status === undefined ? {} : { status: query.data.status }), limit: query.data.limit });
+    res.json({ approvals: viewFor(principal, approvals) });
   };
 }
 

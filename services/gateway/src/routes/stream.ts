@@ -4,6 +4,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { principalOf } from '../auth/principal.js';
 import { HttpError, validationError } from '../httpErrors.js';
+import { viewFor } from '../personalData.js';
 import type { GatewayMetrics } from '../httpMetrics.js';
 import type { ConversationChanges } from '../liveChanges.js';
 import { conversationIdParam, visibleConversation } from './conversations.js';
@@ -109,7 +110,7 @@ export function createStreams(options: StreamOptions): Streams {
             const page = await options.readModel.listEvents(principal.tenantId, conversation.conversationId, { afterSeq: lastSeq, limit: PAGE });
             for (const event of page.events) {
               if (closed) return;
-              await write(res, sseFrame(event));
+              await write(res, sseFrame(viewFor(principal, event)));
               lastSeq = event.seq;
             }
             if (page.nextAfterSeq === null) break;
