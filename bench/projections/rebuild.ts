@@ -1,10 +1,12 @@
 // Projection benchmark: a log of at least BENCH_EVENTS events (scripted conversations over the five
 // topics, 6 partitions each, on bench-only topics) is projected by the live consumer, then rebuilt
 // from offset 0 into a fresh schema and compared with it table by table. Bounded in count and time.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createPool } from '@supportstream/db';
 import { createEventCodec, topicOf, TOPIC_NAMES, type SupportEvent } from '@supportstream/events';
 import { createEventProducer, createKafka } from '@supportstream/kafka';
@@ -15,6 +17,17 @@ import { loadPlatformConfig } from '@supportstream/config';
 import { round } from '../runtime/stats.js';
 import { cpuMeter, withCpuProfile, type CpuSeconds } from './cpu.js';
 
+/** The commit the run measured (`-dirty` when tracked files differ), for readers comparing records. */
+async function gitCommit(): Promise<string> {
+  const run = promisify(execFile);
+  try {
+    const head = (await run('git', ['rev-parse', 'HEAD'], { cwd: ROOT })).stdout.trim();
+    const dirty = (await run('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT })).stdout.trim() !== '';
+    return `${head}${dirty ? '-dirty' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 100_000);
 const PARTITIONS = Number(process.env['BENCH_PARTITIONS'] ?? 6);
@@ -114,8 +127,10 @@ await live.stop();
 const rows = Object.fromEntries(Object.entries(report.checksums).map(([table, sum]) => [table, sum.rows]));
 const recordedAt = new Date().toISOString();
 const command = `BENCH_EVENTS=${EVENTS} BENCH_PARTITIONS=${PARTITIONS} BENCH_REBUILD_SHARDS=${SHARDS} npm run bench:projections`;
+const commit = await gitCommit();
 const result = {
   recordedAt,
+  commit,
   command,
   machine: { cpus: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version },
   log: { events: produced, conversations, topics: topics.length, partitionsPerTopic: PARTITIONS, produceSeconds: round(produceSeconds, 1) },
@@ -134,11 +149,15 @@ const result = {
 };
 await mkdir(join(ROOT, 'bench/results'), { recursive: true });
 await writeFile(join(ROOT, 'bench/results', `projections-${recordedAt.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
+// Notes written by hand below the generated part (from the first "## Notes" heading) are kept.
+const previous = await readFile(join(ROOT, 'bench/PROJECTIONS_RESULTS.md'), 'utf8').catch(() => '');
+const notesAt = previous.indexOf('\n## Notes');
+const notes = notesAt === -1 ? '' : previous.slice(notesAt);
 await writeFile(
   join(ROOT, 'bench/PROJECTIONS_RESULTS.md'),
   `# Projection benchmark
 
-Recorded ${recordedAt} on ${result.machine.cpus} cores, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}.
+Recorded ${recordedAt} at commit \`${commit}\` on ${result.machine.cpus} cores, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}.
 Reproduce: \`${command}\` (starts the stack if needed; see bench/README.md).
 
 The log: ${produced.toLocaleString('en')} events, whole scripted conversations (request, every step, metrics,
@@ -171,7 +190,7 @@ ${(['live', 'rebuild'] as const)
     return `| ${phase} | ${cpu?.projector ?? '–'} | ${cpu?.postgres ?? '–'} | ${cpu?.kafka ?? '–'} | ${cpu?.registry ?? '–'} |`;
   })
   .join('\n')}
-`,
+${notes}`,
 );
 
 await dropReadModel(pool, liveSchema);
