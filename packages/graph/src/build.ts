@@ -2,7 +2,7 @@ import { END, START, StateGraph, type BaseCheckpointSaver, type LangGraphRunnabl
 import { assessRisk, afterEscalation, afterModeration, afterQuality, DEFAULT_POLICY, type EscalationPolicy, type ExpiryPath } from '@supportstream/domain';
 import { PlatformError } from '@supportstream/errors';
 import { NODE_NAMES, type NodeContext, type NodeImplementation, type NodeImplementations, type NodeName } from './nodes.js';
-import { runUsageOf, stepCountOf, SupportState, type LlmCallRecord, type SupportStateType, type SupportStateUpdate } from './state.js';
+import { runUsageOf, stepCountOf, SupportState, withoutUnchanged, type LlmCallRecord, type SupportStateType, type SupportStateUpdate } from './state.js';
 
 export interface SupportGraphOptions {
   /** The nodes this process runs; the others exist in the graph but are run by other services. */
@@ -37,7 +37,9 @@ function instrument(node: NodeName, implementation: NodeImplementation, policy: 
     };
     const started = clock();
     const result = await implementation(state, context);
-    const update: SupportStateUpdate = { ...result.update };
+    // Only the channels the step changes: each channel written is a blob row of the checkpoint,
+    // and nodes write some values as they found them (research's empty facts, respond's actions).
+    const update: SupportStateUpdate = withoutUnchanged(result.update, state);
     // The graph owns the policy: every service routes with the same rules.
     if (node === 'solution') update.solutionAttempts = state.solutionAttempts + 1;
     if (node === 'quality' && result.update.review) {
