@@ -2,7 +2,7 @@ import { END, START, StateGraph, type BaseCheckpointSaver, type LangGraphRunnabl
 import { assessRisk, afterEscalation, afterModeration, afterQuality, DEFAULT_POLICY, type EscalationPolicy, type ExpiryPath } from '@supportstream/domain';
 import { PlatformError } from '@supportstream/errors';
 import { NODE_NAMES, type NodeContext, type NodeImplementation, type NodeImplementations, type NodeName } from './nodes.js';
-import { runUsageOf, stepCountOf, SupportState, withoutUnchanged, type LlmCallRecord, type SupportStateType, type SupportStateUpdate } from './state.js';
+import { currentRunId, runUsageOf, stepCountOf, SupportState, withoutUnchanged, type LlmCallRecord, type SupportStateType, type SupportStateUpdate } from './state.js';
 
 export interface SupportGraphOptions {
   /** The nodes this process runs; the others exist in the graph but are run by other services. */
@@ -31,7 +31,7 @@ function instrument(node: NodeName, implementation: NodeImplementation, policy: 
       node,
       // The same for every attempt of this step of this run (a run's id derives from its request),
       // whatever checkpoint ids an attempt that was rolled back had written.
-      stepKey: text(configurable['step_key']) ?? (state.runId ? `${state.runId}:${stepCountOf(state)}` : (text(configurable['checkpoint_id']) ?? 'unkeyed')),
+      stepKey: text(configurable['step_key']) ?? (currentRunId(state) ? `${currentRunId(state)}:${stepCountOf(state)}` : (text(configurable['checkpoint_id']) ?? 'unkeyed')),
       signal: config.signal,
       recordLlmCall: (call) => calls.push(call),
     };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSupportGraph } from './build.js';
 import type { NodeImplementations } from './nodes.js';
 import { readThread } from './snapshot.js';
-import { runStartInput, stepCountOf, withoutUnchanged, type RequestInfo } from './state.js';
+import { currentRunId, runStartInput, stepCountOf, withoutUnchanged, type RequestInfo } from './state.js';
 import { terminalNodes, type ApprovalRequest } from './terminalNodes.js';
 
 const request = (message: string, tier: RequestInfo['customerTier'] = 'STANDARD'): RequestInfo => ({
@@ -143,7 +143,8 @@ describe('the support graph', () => {
     await graph.invoke(runStartInput('run-2', { ...request('And the invoice?'), requestId: 'req-2' }, [], '2026-01-01T01:00:00.000Z'), config);
     const state = await readThread(graph, 'conv-1');
     expect(state.next).toEqual(['moderate']);
-    expect(state.values.runId).toBe('run-2');
+    expect(currentRunId(state.values)).toBe('run-2');
+    expect(state.values.request).toMatchObject({ requestId: 'req-2', runId: 'run-2', runStartedAt: '2026-01-01T01:00:00.000Z' });
     expect(state.values.outcome).toBeNull();
     expect(state.values.messages.map((message) => message.role)).toEqual(['customer', 'agent', 'customer']);
   });
@@ -156,11 +157,41 @@ describe('the support graph', () => {
   });
 });
 
+describe('checkpoints from before the run identity moved into the request', () => {
+  it('given a thread whose run id and start are in their own channels, then its run goes on under that id, and the next run takes its own', async () => {
+    const graph = buildSupportGraph({ nodes: scripted({ refundMicros: 90_000_000 }), checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: 'conv-old' } };
+    // What the run start wrote before: the identity in the runId and runStartedAt channels, a plain RequestInfo.
+    await graph.invoke({ runId: 'run-old', runStartedAt: '2026-01-01T00:00:01.000Z', request: request('Refund 90 EUR'), messages: [{ role: 'customer', text: 'Refund 90 EUR', at: '2026-01-01T00:00:00.000Z', requestId: 'req-1' }] }, config);
+    for (let step = 0; step < 8 && (await readThread(graph, 'conv-old')).interrupts.length === 0; step += 1) await graph.invoke(null, config);
+    const paused = await readThread(graph, 'conv-old');
+    expect(currentRunId(paused.values)).toBe('run-old');
+    // The approval's id derives from the run's id: the same as the same run started the new way.
+    const fresh = buildSupportGraph({ nodes: scripted({ refundMicros: 90_000_000 }), checkpointer: new MemorySaver() });
+    await fresh.invoke(runStartInput('run-old', request('Refund 90 EUR'), [], '2026-01-01T00:00:01.000Z'), config);
+    for (let step = 0; step < 8 && (await readThread(fresh, 'conv-old')).interrupts.length === 0; step += 1) await fresh.invoke(null, config);
+    const [oldWay] = paused.interrupts as ApprovalRequest[];
+    const [newWay] = (await readThread(fresh, 'conv-old')).interrupts as ApprovalRequest[];
+    expect(oldWay?.approvalId).toEqual(expect.any(String));
+    expect(oldWay?.approvalId).toBe(newWay?.approvalId);
+
+    const next = runStartInput('run-new', { ...request('And the invoice?'), requestId: 'req-2' }, [], '2026-01-02T00:00:00.000Z');
+    const lean = withoutUnchanged(next, paused.values);
+    // The old channels are reset once, so that nothing reads the previous run's id.
+    expect(lean).toMatchObject({ runId: '', runStartedAt: '' });
+    await graph.invoke(lean, config);
+    const after = (await readThread(graph, 'conv-old')).values;
+    expect(currentRunId(after)).toBe('run-new');
+    expect(after.runId).toBe('');
+  });
+});
+
 describe('withoutUnchanged (a lean run start)', () => {
   it('keeps only what a new thread does not already hold, and the state after is the same', async () => {
     const full = runStartInput('run-1', request('hi'), [], '2026-01-01T00:00:01.000Z');
     const lean = withoutUnchanged(full, undefined);
-    expect(Object.keys(lean).sort()).toEqual(['messages', 'request', 'runId', 'runStartedAt']);
+    // The run's id and start ride in the request: a new thread's first checkpoint writes two channels.
+    expect(Object.keys(lean).sort()).toEqual(['messages', 'request']);
     const viaFull = buildSupportGraph({ nodes: scripted({}), checkpointer: new MemorySaver() });
     const viaLean = buildSupportGraph({ nodes: scripted({}), checkpointer: new MemorySaver() });
     await viaFull.invoke(full, { configurable: { thread_id: 'a' } });
@@ -179,7 +210,8 @@ describe('withoutUnchanged (a lean run start)', () => {
     const lean = withoutUnchanged(full, before.values);
     expect(lean).not.toHaveProperty('approval');
     expect(lean).not.toHaveProperty('risk', undefined);
-    expect(Object.keys(lean)).toEqual(expect.arrayContaining(['runId', 'request', 'messages', 'triageDecision', 'draft', 'outcome', 'finalReply', 'lastStep']));
+    expect(Object.keys(lean)).toEqual(expect.arrayContaining(['request', 'messages', 'triageDecision', 'draft', 'outcome', 'finalReply', 'lastStep']));
+    expect(lean).not.toHaveProperty('runId');
     await graph.invoke(lean, config);
     const after = (await readThread(graph, 'conv-1')).values;
     for (const [key, value] of Object.entries(full)) if (key !== 'messages') expect(after[key as keyof typeof after]).toEqual(value);

@@ -1,9 +1,11 @@
 export { buildSupportGraph, type SupportGraph, type SupportGraphOptions } from './build.js';
 export { isNodeName, NODE_NAMES, type NodeContext, type NodeImplementation, type NodeImplementations, type NodeName, type NodeResult } from './nodes.js';
 export {
+  currentRunId,
   MAX_MESSAGES,
   NO_USAGE,
   type RunUsage,
+  runStartedAtOf,
   runStartInput,
   runUsageOf,
   stepCountOf,
@@ -13,6 +15,7 @@ export {
   type ConversationMessage,
   type LlmCallRecord,
   type RequestInfo,
+  type RunRequest,
   type StepRecord,
   type SupportStateType,
   type SupportStateUpdate,

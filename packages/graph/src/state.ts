@@ -28,6 +28,17 @@ export interface RequestInfo {
   readonly receivedAt: string;
 }
 
+/**
+ * The request as the run's state holds it: with the run's identity, so that a run's start writes
+ * one channel for all three (each channel written is a checkpoint blob row). Checkpoints written
+ * before hold a plain RequestInfo and the `runId` and `runStartedAt` channels: read the run's
+ * identity through currentRunId / runStartedAtOf.
+ */
+export interface RunRequest extends RequestInfo {
+  readonly runId?: string;
+  readonly runStartedAt?: string;
+}
+
 export interface ConversationMessage {
   readonly role: 'customer' | 'agent';
   readonly text: string;
@@ -91,6 +102,12 @@ export interface RunUsage {
 
 export const NO_USAGE: RunUsage = { llmCalls: 0, promptTokens: 0, completionTokens: 0, costMicros: 0 };
 
+/** The run's id (from the request channel; older checkpoints: the runId channel). */
+export const currentRunId = (state: Pick<SupportStateType, 'request' | 'runId'>): string => state.request?.runId ?? state.runId;
+
+/** When the run started (from the request channel; older checkpoints: the runStartedAt channel). */
+export const runStartedAtOf = (state: Pick<SupportStateType, 'request' | 'runStartedAt'>): string => state.request?.runStartedAt ?? state.runStartedAt;
+
 /** Steps the run has taken so far. */
 export const stepCountOf = (state: Pick<SupportStateType, 'lastStep' | 'stepCount'>): number => state.lastStep?.index ?? state.stepCount;
 
@@ -107,9 +124,10 @@ export const MAX_MESSAGES = 20;
  * over the conversation's runs (bounded). Sources keep short excerpts, never whole documents.
  */
 export const SupportState = Annotation.Root({
+  /** Written by checkpoints from before the run's identity moved into `request`; reset (once) by a new run. */
   runId: replace<string>(() => ''),
   runStartedAt: replace<string>(() => ''),
-  request: replace<RequestInfo | null>(() => null),
+  request: replace<RunRequest | null>(() => null),
   messages: Annotation<ConversationMessage[]>({
     reducer: (previous, next) => previous.concat(next).slice(-MAX_MESSAGES),
     default: () => [],
@@ -139,9 +157,11 @@ export type SupportStateUpdate = typeof SupportState.Update;
 /** The input that starts a new run on a conversation's thread: resets every per-run field. */
 export function runStartInput(runId: string, request: RequestInfo, history: string[], startedAt: string): SupportStateUpdate {
   return {
-    runId,
-    runStartedAt: startedAt,
-    request,
+    // The run's identity rides in the request; the old channels go back to their defaults (no
+    // write on a thread that never had them: see withoutUnchanged).
+    runId: '',
+    runStartedAt: '',
+    request: { ...request, runId, runStartedAt: startedAt },
     messages: [{ role: 'customer', text: request.message, at: request.receivedAt, requestId: request.requestId }],
     history,
     moderation: null,
@@ -181,4 +201,4 @@ export function withoutUnchanged(update: SupportStateUpdate, current: Partial<Su
 
 /** The values runStartInput resets fields to, which are also the channels' defaults. */
 const isResetValue = (value: unknown): boolean =>
-  value === null || value === 0 || (Array.isArray(value) && value.length === 0) || JSON.stringify(value) === JSON.stringify(NO_USAGE);
+  value === null || value === '' || value === 0 || (Array.isArray(value) && value.length === 0) || JSON.stringify(value) === JSON.stringify(NO_USAGE);

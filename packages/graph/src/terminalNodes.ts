@@ -1,7 +1,7 @@
 import { interrupt } from '@langchain/langgraph';
 import { stableId } from '@supportstream/events';
 import type { NodeImplementation, NodeImplementations } from './nodes.js';
-import type { ApprovalState } from './state.js';
+import { currentRunId, runStartedAtOf, type ApprovalState } from './state.js';
 
 /** The value the approvals service resumes an escalated run with (`Command({ resume })`). */
 export interface ApprovalResume {
@@ -43,9 +43,9 @@ const HOLDING_REPLY = "Thank you for your message. We're reviewing your request 
 function escalateNode(options: TerminalNodeOptions): NodeImplementation {
   return (state, context) => {
     const previous = state.lastStep;
-    const requestedAt = new Date(Date.parse(previous?.startedAt ?? state.runStartedAt) + (previous?.durationMs ?? 0));
+    const requestedAt = new Date(Date.parse(previous?.startedAt ?? runStartedAtOf(state)) + (previous?.durationMs ?? 0));
     const request: ApprovalRequest = {
-      approvalId: stableId(context.threadId, state.runId, 'approval', String(state.solutionAttempts)),
+      approvalId: stableId(context.threadId, currentRunId(state), 'approval', String(state.solutionAttempts)),
       reason: state.risk?.reasons.join('; ') || 'needs a supervisor',
       risk: state.risk?.risk ?? 'HIGH',
       riskScore: state.risk?.riskScore ?? 1,
@@ -70,7 +70,7 @@ function respondNode(options: TerminalNodeOptions): NodeImplementation {
     const reply = expired ? (options.holdingReply ?? HOLDING_REPLY) : (approval?.editedReply ?? state.draft?.reply ?? options.holdingReply ?? HOLDING_REPLY);
     const citations = expired ? [] : (state.draft?.citations ?? []);
     const titles = new Map(state.sources.map((source) => [source.id, source.title]));
-    const at = state.lastStep ? new Date(Date.parse(state.lastStep.startedAt) + state.lastStep.durationMs).toISOString() : state.runStartedAt;
+    const at = state.lastStep ? new Date(Date.parse(state.lastStep.startedAt) + state.lastStep.durationMs).toISOString() : runStartedAtOf(state);
     return Promise.resolve({
       update: {
         finalReply: reply,
@@ -87,7 +87,7 @@ function respondNode(options: TerminalNodeOptions): NodeImplementation {
 
 function closingNode(reply: string, outcome: 'HANDED_OFF' | 'FALLBACK', summary: string): NodeImplementation {
   return (state) => {
-    const at = state.lastStep ? new Date(Date.parse(state.lastStep.startedAt) + state.lastStep.durationMs).toISOString() : state.runStartedAt;
+    const at = state.lastStep ? new Date(Date.parse(state.lastStep.startedAt) + state.lastStep.durationMs).toISOString() : runStartedAtOf(state);
     return Promise.resolve({
       update: { finalReply: reply, finalCitations: [], outcome, proposedActions: [], messages: [{ role: 'agent', text: reply, at, requestId: state.request?.requestId ?? '' }] },
       summary,

@@ -1,5 +1,5 @@
 import { causedBy, deterministicEventId, stableId, type Channel, type EventDataMap, type EventFactory, type EventType, type SupportEvent } from '@supportstream/events';
-import { runUsageOf, stepCountOf, type ApprovalRequest, type SupportStateType } from '@supportstream/graph';
+import { currentRunId, runStartedAtOf, runUsageOf, stepCountOf, type ApprovalRequest, type SupportStateType } from '@supportstream/graph';
 import type { StepOutcome } from './stepRunner.js';
 
 const CHANNELS: readonly Channel[] = ['WEB', 'EMAIL', 'CHAT', 'API', 'PHONE'];
@@ -38,7 +38,7 @@ export function stepEvents(outcome: StepOutcome, trigger: SupportEvent, factory:
       'escalate',
       {
         approvalId: request.approvalId,
-        runId: state.runId,
+        runId: currentRunId(state),
         checkpointId,
         reason: request.reason,
         risk: request.risk,
@@ -73,7 +73,7 @@ export function stepEvents(outcome: StepOutcome, trigger: SupportEvent, factory:
     'AgentStepCompleted',
     step.node,
     {
-      runId: state.runId,
+      runId: currentRunId(state),
       node: step.node,
       checkpointId,
       stepIndex: stepCountOf(state),
@@ -89,7 +89,7 @@ export function stepEvents(outcome: StepOutcome, trigger: SupportEvent, factory:
     'StepMetrics',
     step.node,
     {
-      runId: state.runId,
+      runId: currentRunId(state),
       node: step.node,
       status: 'COMPLETED',
       attempt,
@@ -103,7 +103,7 @@ export function stepEvents(outcome: StepOutcome, trigger: SupportEvent, factory:
       'LlmUsage',
       step.node,
       {
-        runId: state.runId,
+        runId: currentRunId(state),
         node: step.node,
         provider: call.provider,
         model: call.model,
@@ -128,13 +128,13 @@ function emitRunEnd(state: SupportStateType, endedAt: Date, emit: Emit): void {
   const outcome = state.outcome ?? 'FAILED';
   const citations = state.finalCitations.map((citation) => ({ sourceId: citation.sourceId, title: citation.title, url: null, score: null }));
   const node = state.lastStep?.node ?? 'end';
-  const runMs = Math.max(0, endedAt.getTime() - Date.parse(state.runStartedAt));
-  emit('RunCompleted', node, { runId: state.runId, outcome, finalReply: state.finalReply, citations, stepCount: stepCountOf(state), durationMs: runMs }, endedAt);
+  const runMs = Math.max(0, endedAt.getTime() - Date.parse(runStartedAtOf(state)));
+  emit('RunCompleted', node, { runId: currentRunId(state), outcome, finalReply: state.finalReply, citations, stepCount: stepCountOf(state), durationMs: runMs }, endedAt);
   if (state.finalReply !== null && state.request) {
     emit(
       'ReplyReady',
       node,
-      { replyId: stableId('reply', state.runId), runId: state.runId, customerId: state.request.customerId, channel: channelOf(state.request.channel), body: state.finalReply, citations },
+      { replyId: stableId('reply', currentRunId(state)), runId: currentRunId(state), customerId: state.request.customerId, channel: channelOf(state.request.channel), body: state.finalReply, citations },
       endedAt,
     );
   }
@@ -142,10 +142,10 @@ function emitRunEnd(state: SupportStateType, endedAt: Date, emit: Emit): void {
     'RequestOutcome',
     node,
     {
-      runId: state.runId,
+      runId: currentRunId(state),
       outcome,
       escalated: state.approval !== null,
-      handlingTimeMs: Math.max(0, endedAt.getTime() - Date.parse(state.request?.receivedAt ?? state.runStartedAt)),
+      handlingTimeMs: Math.max(0, endedAt.getTime() - Date.parse(state.request?.receivedAt ?? runStartedAtOf(state))),
       qualityScore: state.review?.score ?? null,
       stepCount: stepCountOf(state),
       llmCalls: runUsageOf(state).llmCalls,

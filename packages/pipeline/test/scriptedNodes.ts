@@ -1,7 +1,7 @@
 // Scripted node implementations for pipeline tests: the runtime is under test, not the agents.
 import { InvalidInputError, TransientError } from '@supportstream/errors';
 import type { NodeImplementations } from '@supportstream/graph';
-import { terminalNodes } from '@supportstream/graph';
+import { currentRunId, terminalNodes } from '@supportstream/graph';
 
 export function scriptedNodes(options: { approvalTtlMs?: number } = {}): NodeImplementations {
   const flaked = new Set<string>();
@@ -35,8 +35,8 @@ export function scriptedNodes(options: { approvalTtlMs?: number } = {}): NodeImp
       // Holds the run in flight for a while (a slow knowledge base), so a follow-up finds it running.
       if (/slowly/.test(message)) await new Promise((resolve) => setTimeout(resolve, 1_500));
       if (/explode/.test(message)) return Promise.reject(new InvalidInputError('RESEARCH_BROKEN', 'the knowledge base rejected the query'));
-      if (/flaky/.test(message) && !flaked.has(state.runId)) {
-        flaked.add(state.runId);
+      if (/flaky/.test(message) && !flaked.has(currentRunId(state))) {
+        flaked.add(currentRunId(state));
         return Promise.reject(new TransientError('VECTOR_STORE_UNAVAILABLE', 'vector store timed out'));
       }
       return Promise.resolve({ update: { sources: [{ id: 'kb-1', title: 'Help', text: 'Answer.', score: 0.9 }] }, summary: 'found kb-1' });

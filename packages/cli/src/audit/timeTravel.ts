@@ -1,5 +1,5 @@
 import { createPool } from '@supportstream/db';
-import { buildSupportGraph, readThread, threadHistory, type SupportGraph, type ThreadSnapshot } from '@supportstream/graph';
+import { buildSupportGraph, currentRunId, readThread, threadHistory, type SupportGraph, type ThreadSnapshot } from '@supportstream/graph';
 import { createCheckpointer } from '@supportstream/pipeline';
 import type { CommandContext } from '../commands.js';
 
@@ -39,7 +39,7 @@ function describeCheckpoint(snapshot: ThreadSnapshot) {
     createdAt: snapshot.createdAt ?? null,
     ran,
     next: [...snapshot.next],
-    runId: input ? null : snapshot.values.runId || null,
+    runId: input ? null : currentRunId(snapshot.values) || null,
     requestId: input ? null : (snapshot.values.request?.requestId ?? null),
     pendingApproval: pendingApproval(snapshot),
   };
