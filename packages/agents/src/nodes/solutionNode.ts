@@ -91,7 +91,7 @@ export function solutionNode(models: AgentModels, tools: AgentTools, sessions: S
       );
       facts.push(overview.fact);
     }
-    if (/cancel/.test(triage.intent) || /\b(subscription|cancel|abo|kündig)/i.test(request.message)) {
+    if (/subscription/.test(triage.intent) || mentionsSubscription(request.message)) {
       const proration = await unlessRefused(
         () => allowed.computeProration({ tenantId: request.tenantId, customerId: request.customerId }),
         'The subscription could not be looked up.',
@@ -130,3 +130,12 @@ export function solutionNode(models: AgentModels, tools: AgentTools, sessions: S
     };
   };
 }
+
+/**
+ * A subscription, in the languages triage knows: subscription, Abo/Abonnement, Kündigung/kündigen,
+ * abonnement/résilier, suscripción. Whole words only: "about", "abolish", a cancelled order or
+ * "cancel my order" are not subscriptions, and the proration tool has nothing to say about them.
+ */
+const SUBSCRIPTION = /(?<![\p{L}\p{N}])(?:subscriptions?|abos?|abonnements?|k(?:ü|ue)ndig\p{L}*|r(?:é|e)sili\p{L}*|suscripci(?:ó|o)n(?:es)?)(?![\p{L}\p{N}])/iu;
+
+export const mentionsSubscription = (text: string): boolean => SUBSCRIPTION.test(text);
