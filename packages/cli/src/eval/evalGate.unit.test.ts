@@ -9,16 +9,16 @@ const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /**
  * What the offline provider must keep scoring on eval/datasets/support-tickets.jsonl: a little
- * under what the runner measured when these were set (the figures in the comments: 0f42e64 with
- * prompt masking, 2026-12-03; see eval/README.md, "Runner"). A
+ * under what the runner measured when these were set (the figures in the comments: 1ab4c47 with
+ * the offline triage's refund precedence, 2026-12-03; see eval/README.md, "Runner"). A
  * change that makes the platform worse fails `npm test`; one that makes it better should raise the
  * threshold with it. EVAL_TARGETS holds where issue 10 goes.
  */
 const OFFLINE_THRESHOLDS: GateThresholds = {
-  triageAccuracy: { atLeast: 0.76 }, // 0.764 (139/182)
+  triageAccuracy: { atLeast: 0.86 }, // 0.868 (158/182)
   languageAccuracy: { atLeast: 0.98 }, // 0.989 (176/178)
   moderationAccuracy: { atLeast: 0.985 }, // 0.995 (190/191)
-  amountsExact: { atLeast: 0.68 }, // 0.708 (34/48)
+  amountsExact: { atLeast: 0.9 }, // 0.917 (44/48)
   escalationRecall: { atLeast: 0.97 }, // 0.988 (85/86)
   escalationPrecision: { atLeast: 0.58 }, // 0.590 (85/144)
   reasonRecall: { atLeast: 0.83 }, // 0.851 (80/94)

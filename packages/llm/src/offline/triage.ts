@@ -1,3 +1,4 @@
+import { asksForMoney } from '@supportstream/domain';
 import type { Category, Priority, Sentiment, TriageInput, TriageOutput } from '../tasks.js';
 import { extractMoney, extractOrderId } from './extract.js';
 import { detectLanguage } from './language.js';
@@ -16,8 +17,8 @@ const MIN_SCORE = 1;
 
 export function triage(input: TriageInput): TriageOutput {
   const text = input.subject ? `${input.subject}\n${input.message}` : input.message;
-  const { category, confidence } = categorize(text);
   const signals = detectSignals(text, input.history);
+  const { category, confidence } = withRefundPrecedence(categorize(text), text, signals);
   const sentiment = detectSentiment(text, signals);
   const money = extractMoney(text)[0];
   const refundAmount = money !== undefined && (signals.includes('refund_request') || category === 'refund') ? money : null;
@@ -53,6 +54,17 @@ function categorize(text: string): { category: Category; confidence: number } {
   const margin = (best - second) / best;
   const strength = Math.min(1, best / 3);
   return { category: bestCategory, confidence: round2(clamp01(0.3 + 0.65 * margin * strength)) };
+}
+
+/**
+ * The order a support team routes in: a legal matter stays legal; otherwise a customer who asks
+ * for money back (a refund, a reimbursement, "my $80 back", "erstatten", "rembourser") is a refund,
+ * whatever the topic the money came from (a delivery fee, a duplicate charge, a returned parcel).
+ */
+function withRefundPrecedence(decided: { category: Category; confidence: number }, text: string, signals: readonly Signal[]): { category: Category; confidence: number } {
+  if (decided.category === 'refund' || decided.category === 'legal' || signals.includes('legal_threat')) return decided;
+  if (!asksForMoney(text)) return decided;
+  return { category: 'refund', confidence: Math.max(decided.confidence, 0.6) };
 }
 
 function detectSignals(text: string, history: readonly string[]): Signal[] {
