@@ -1,14 +1,35 @@
-import { maskDeep } from '@supportstream/privacy/mask';
+import { maskText } from '@supportstream/privacy/mask';
 import type { Principal } from './auth/principal.js';
+
+/**
+ * Fields that name who or what, not what a customer wrote: ids (`conversationId`, `customerId`,
+ * `approvalId`, …) and the staff member who decided (`decidedBy`, a token subject). They stay as
+ * they are for every role: a supervisor must see which customer and which colleague.
+ */
+const IDENTIFYING = (key: string): boolean => key === 'decidedBy' || /(?:Id|Ids|_id)$/.test(key);
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
+
+function masked(value: unknown): unknown {
+  if (typeof value === 'string') return maskText(value);
+  if (Array.isArray(value)) return value.map(masked);
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, IDENTIFYING(key) ? item : masked(item)]));
+  return value;
+}
 
 /**
  * What a caller sees of conversation content (messages, replies, step outputs, proposed replies).
  * A customer reads their own conversation as they wrote it. Every other role (supervisor, admin,
- * service) gets personal data masked: card numbers, IBANs, e-mail addresses, phone numbers,
- * national ids and addresses become placeholders such as `[card ••••4242]`. A supervisor decides
- * an approval on the request and the amounts, which stay; nobody but the customer needs the card
- * number, and a leaked supervisor or integration credential then leaks no customer's data.
+ * service) gets personal data masked in what was written: card numbers, IBANs, e-mail addresses,
+ * phone numbers, national ids and addresses become placeholders such as `[card ••••4242]`; ids
+ * and `decidedBy` stay. A supervisor decides an approval on the request, the reasons and the exact
+ * amounts, which stay; nobody but the customer needs the card number, and a leaked supervisor or
+ * integration credential then leaks no customer's data.
  */
 export function viewFor<T>(principal: Principal, value: T): T {
-  return principal.role === 'customer' ? value : maskDeep(value);
+  return principal.role === 'customer' ? value : (masked(value) as T);
 }
