@@ -4,7 +4,6 @@
 // checkpointer in one process, (b) the six agent services as separate processes over Kafka (a
 // burst, then a paced run at half its rate), and (c) a bare LangGraph of six nodes, the floor.
 // Bounded in count and time. Writes bench/results/pipeline-*.json and bench/PIPELINE_RESULTS.md.
-import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -13,6 +12,7 @@ import { createKafka } from '@supportstream/kafka';
 import { createLogger } from '@supportstream/observability';
 import { loadAgentServiceEnv } from '@supportstream/platform';
 import { AGENT_SERVICES } from '@supportstream/testing';
+import { benchCommit } from '../runtime/commit.js';
 import { round } from '../runtime/stats.js';
 import { halfCapacityRate, ratio } from './costArithmetic.js';
 import { costPerConversation, createPhaseMeter } from './costMeter.js';
@@ -51,10 +51,7 @@ const env = loadAgentServiceEnv();
 const logger = createLogger({ service: 'bench', level: 'warn' });
 const warnings: string[] = [];
 
-const git = (...args: string[]) => execFileSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' });
-// Porcelain lines are "XY path": not trimmed, or the first line's leading status space would be lost.
-const dirtyPaths = git('status', '--porcelain').split('\n').filter(Boolean).map((line) => line.slice(3));
-const commit = { sha: git('rev-parse', 'HEAD').trim(), dirty: dirtyPaths.length > 0, dirtyOutsideBench: dirtyPaths.some((path) => !path.startsWith('bench/')), dirtyPaths: dirtyPaths.slice(0, 20) };
+const commit = benchCommit(ROOT);
 
 const stack = findStackProcesses(RUN_DIRS, new URL(env.REDIS_URL).port || '6379');
 if (stack.missing.length > 0) warnings.push(`stack processes not found, their CPU is not counted: ${stack.missing.join(', ')}`);

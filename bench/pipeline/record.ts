@@ -1,4 +1,5 @@
 /** One recorded pipeline benchmark run: bench/results/pipeline-<UTC time>.json (recordVersion 2). */
+import type { BenchCommit } from '../runtime/commit.js';
 import type { FloorRun } from './langgraphFloor.js';
 import type { PhaseCost, costPerConversation } from './costMeter.js';
 import type { ModeResult } from './shared.js';
@@ -9,7 +10,7 @@ export interface PipelineRecord {
   /** What reproduces it, from the repository root. */
   readonly command: string;
   /** The code measured: `git rev-parse HEAD`, and whether the tree had changes (which paths, a few). */
-  readonly commit: { readonly sha: string; readonly dirty: boolean; readonly dirtyOutsideBench: boolean; readonly dirtyPaths: readonly string[] };
+  readonly commit: BenchCommit;
   readonly runSeconds: number;
   readonly machine: { readonly cpus: number; readonly memoryGiB: number; readonly node: string; readonly loadAverageBefore: readonly number[]; readonly clockTicksPerSecond: number };
   readonly provider: string;

@@ -1,12 +1,10 @@
 // Projection benchmark: a log of at least BENCH_EVENTS events (scripted conversations over the five
 // topics, 6 partitions each, on bench-only topics) is projected by the live consumer, then rebuilt
 // from offset 0 into a fresh schema and compared with it table by table. Bounded in count and time.
-import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { createPool } from '@supportstream/db';
 import { createEventCodec, topicOf, TOPIC_NAMES, type SupportEvent } from '@supportstream/events';
 import { createEventProducer, createKafka } from '@supportstream/kafka';
@@ -14,20 +12,10 @@ import { createLogger, createMetricsRegistry } from '@supportstream/observabilit
 import { createProjectionConsumer, createProjector, dropReadModel, ensureReadModel, rebuildReadModel, type RebuildProgress } from '@supportstream/projections';
 import { scriptedConversation } from '@supportstream/testing';
 import { loadPlatformConfig } from '@supportstream/config';
+import { benchCommit } from '../runtime/commit.js';
 import { round } from '../runtime/stats.js';
 import { cpuMeter, withCpuProfile, type CpuSeconds } from './cpu.js';
 
-/** The commit the run measured (`-dirty` when tracked files differ), for readers comparing records. */
-async function gitCommit(): Promise<string> {
-  const run = promisify(execFile);
-  try {
-    const head = (await run('git', ['rev-parse', 'HEAD'], { cwd: ROOT })).stdout.trim();
-    const dirty = (await run('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT })).stdout.trim() !== '';
-    return `${head}${dirty ? '-dirty' : ''}`;
-  } catch {
-    return 'unknown';
-  }
-}
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 100_000);
 const PARTITIONS = Number(process.env['BENCH_PARTITIONS'] ?? 6);
@@ -127,7 +115,7 @@ await live.stop();
 const rows = Object.fromEntries(Object.entries(report.checksums).map(([table, sum]) => [table, sum.rows]));
 const recordedAt = new Date().toISOString();
 const command = `BENCH_EVENTS=${EVENTS} BENCH_PARTITIONS=${PARTITIONS} BENCH_REBUILD_SHARDS=${SHARDS} npm run bench:projections`;
-const commit = await gitCommit();
+const commit = benchCommit(ROOT);
 const result = {
   recordedAt,
   commit,
@@ -157,7 +145,7 @@ await writeFile(
   join(ROOT, 'bench/PROJECTIONS_RESULTS.md'),
   `# Projection benchmark
 
-Recorded ${recordedAt} at commit \`${commit}\` on ${result.machine.cpus} cores, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}.
+Recorded ${recordedAt} at commit \`${commit.sha}${commit.dirtyOutsideBench ? ' (with uncommitted changes)' : ''}\` on ${result.machine.cpus} cores, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}.
 Reproduce: \`${command}\` (starts the stack if needed; see bench/README.md).
 
 The log: ${produced.toLocaleString('en')} events, whole scripted conversations (request, every step, metrics,
