@@ -1,4 +1,4 @@
-import { maskText } from '@supportstream/privacy/mask';
+import { maskDeep } from '@supportstream/privacy/mask';
 import { pino, type Logger, type LevelWithSilent, type LoggerOptions as PinoOptions } from 'pino';
 
 export type { Logger };
@@ -22,24 +22,8 @@ export interface LoggerOptions {
 const SECRET_KEYS = ['authorization', 'cookie', 'password', 'apiKey', 'api_key', 'token', 'secret', 'masterKey', 'x-api-key'];
 const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [`["${key}"]`, `*["${key}"]`, `headers["${key}"]`, `req.headers["${key}"]`]);
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => {
-  if (typeof value !== 'object' || value === null) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-};
-
-/** A masked copy: strings masked at any depth (bounded), errors as plain records with masked text. */
-function maskedValue(value: unknown, depth: number): unknown {
-  if (typeof value === 'string') return maskText(value);
-  if (depth > 6) return value;
-  if (value instanceof Error) {
-    const code = (value as { code?: unknown }).code;
-    return { type: value.name, message: maskText(value.message), ...(value.stack === undefined ? {} : { stack: maskText(value.stack) }), ...(code === undefined ? {} : { code }) };
-  }
-  if (Array.isArray(value)) return value.map((item) => maskedValue(item, depth + 1));
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, maskedValue(item, depth + 1)]));
-  return value;
-}
+/** Masked copies of a log call's arguments: strings at any depth (bounded: a record may hold a cycle), errors as records. */
+const MASK_OPTIONS = { maxDepth: 6, errorsAsRecords: true } as const;
 
 function pinoOptions(options: LoggerOptions): PinoOptions {
   return {
@@ -53,7 +37,7 @@ function pinoOptions(options: LoggerOptions): PinoOptions {
           hooks: {
             // Runs only for records at an enabled level, before serialisation.
             logMethod(args: unknown[], method: (...rest: unknown[]) => void) {
-              method.apply(this, args.map((arg) => maskedValue(arg, 0)));
+              method.apply(this, args.map((arg) => maskDeep(arg, MASK_OPTIONS)));
             },
           },
         }),

@@ -52,21 +52,35 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return prototype === Object.prototype || prototype === null;
 }
 
-/**
- * A copy of a JSON-like value with every string masked, at any depth in objects and arrays (for
- * read models, analytics and webhook payloads). Keys, numbers and booleans are kept; sealed values
- * (`enc:v1:…`) are kept as they are, since they hold no clear text; other objects (a Date, a
- * Buffer) are returned as they are.
- */
-export function maskDeep<T>(value: T, options: DetectOptions = {}): T {
-  return maskValue(value, options) as T;
+export interface MaskDeepOptions extends DetectOptions {
+  /** Keys whose values are kept as they are, at any depth (ids, a staff member's name). */
+  readonly keepKey?: (key: string) => boolean;
+  /** Below this depth values are kept as they are (a log record may hold a cycle); default unbounded. */
+  readonly maxDepth?: number;
+  /** Errors become `{ type, message, stack, code }` with their text masked (a log record's `err`); default: kept as they are. */
+  readonly errorsAsRecords?: boolean;
 }
 
-function maskValue(value: unknown, options: DetectOptions): unknown {
+/**
+ * A copy of a JSON-like value with every string masked, at any depth in objects and arrays (for
+ * read models, analytics, webhook payloads, gateway responses and log records). Keys, numbers and
+ * booleans are kept; sealed values (`enc:v1:…`) are kept as they are, since they hold no clear
+ * text; other objects (a Date, a Buffer) are returned as they are.
+ */
+export function maskDeep<T>(value: T, options: MaskDeepOptions = {}): T {
+  return maskValue(value, options, 0) as T;
+}
+
+function maskValue(value: unknown, options: MaskDeepOptions, depth: number): unknown {
   if (typeof value === 'string') return isSealed(value) ? value : maskText(value, options);
-  if (Array.isArray(value)) return value.map((item) => maskValue(item, options));
+  if (options.maxDepth !== undefined && depth > options.maxDepth) return value;
+  if (options.errorsAsRecords && value instanceof Error) {
+    const code = (value as { code?: unknown }).code;
+    return { type: value.name, message: maskText(value.message, options), ...(value.stack === undefined ? {} : { stack: maskText(value.stack, options) }), ...(code === undefined ? {} : { code }) };
+  }
+  if (Array.isArray(value)) return value.map((item) => maskValue(item, options, depth + 1));
   if (isPlainObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, maskValue(item, options)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, options.keepKey?.(key) ? item : maskValue(item, options, depth + 1)]));
   }
   return value;
 }

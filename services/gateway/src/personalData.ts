@@ -1,4 +1,4 @@
-import { maskText } from '@supportstream/privacy/mask';
+import { maskDeep } from '@supportstream/privacy/mask';
 import type { Principal } from './auth/principal.js';
 
 /**
@@ -7,19 +7,6 @@ import type { Principal } from './auth/principal.js';
  * they are for every role: a supervisor must see which customer and which colleague.
  */
 const IDENTIFYING = (key: string): boolean => key === 'decidedBy' || /(?:Id|Ids|_id)$/.test(key);
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> => {
-  if (typeof value !== 'object' || value === null) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-};
-
-function masked(value: unknown): unknown {
-  if (typeof value === 'string') return maskText(value);
-  if (Array.isArray(value)) return value.map(masked);
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, IDENTIFYING(key) ? item : masked(item)]));
-  return value;
-}
 
 /**
  * What a caller sees of conversation content (messages, replies, step outputs, proposed replies).
@@ -31,5 +18,5 @@ function masked(value: unknown): unknown {
  * integration credential then leaks no customer's data.
  */
 export function viewFor<T>(principal: Principal, value: T): T {
-  return principal.role === 'customer' ? value : (masked(value) as T);
+  return principal.role === 'customer' ? value : maskDeep(value, { keepKey: IDENTIFYING });
 }
