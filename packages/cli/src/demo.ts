@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   causedBy,
-  createEventCodec,
   createEventFactory,
   deterministicEventId,
   EVENT_TYPES,
@@ -15,6 +14,7 @@ import {
 import { createConsumerRunner, createEventProducer, createKafka, type EventHandlers } from '@supportstream/kafka';
 import { createMetricsRegistry } from '@supportstream/observability';
 import type { CommandContext } from './commands.js';
+import { commandCodec } from './keyVault.js';
 
 const money = (amountMicros: number, currency = 'EUR') => ({ amountMicros, currency });
 
@@ -27,7 +27,7 @@ const money = (amountMicros: number, currency = 'EUR') => ({ amountMicros, curre
 export async function demoCommand(context: CommandContext): Promise<number> {
   const { config, print } = context;
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'supportstream-demo', logger: context.logger });
-  const codec = createEventCodec({ registryUrl: config.SCHEMA_REGISTRY_URL });
+  const codec = commandCodec(context);
   const metrics = createMetricsRegistry({ service: 'demo' }, false);
   const factory = createEventFactory({ producer: 'supportstream-demo' });
   const conversationId = `demo-${randomId()}`;
@@ -53,7 +53,7 @@ export async function demoCommand(context: CommandContext): Promise<number> {
   const request = factory.create(
     'RequestReceived',
     { channel: 'WEB', customerId: 'cust-demo', customerTier: 'VIP', subject: 'Charged twice', message: 'I was charged twice for order 1001.', locale: 'en', attributes: {} },
-    { conversationId, requestId: randomId(), tenantId: 'demo-tenant', correlationId: randomId(), causationId: null },
+    { conversationId, requestId: randomId(), tenantId: 'demo-tenant', correlationId: randomId(), causationId: null, customerId: 'cust-demo' },
   );
   const chain: SupportEvent[] = [request];
   const next = <T extends EventType>(type: T, data: EventDataMap[T], node: string) => {

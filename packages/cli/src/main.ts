@@ -2,12 +2,14 @@
 import { parseArgs } from 'node:util';
 import { loadPlatformConfig } from '@supportstream/config';
 import { createLogger } from '@supportstream/observability';
+import { generateMasterKey } from '@supportstream/privacy';
 import { demoCommand } from './demo.js';
 import { API_KEYS_USAGE, apiKeysCommand } from './apiKeysCommand.js';
 import { auditHistoryCommand } from './audit/history.js';
 import { auditCheckpointsCommand, auditStateCommand } from './audit/timeTravel.js';
 import { auditWhatIfCommand } from './audit/whatIf.js';
 import { evalCommand } from './eval/evalCommand.js';
+import { privacyEraseCommand } from './privacy/erase.js';
 import { projectionsRebuildCommand } from './projectionsCommand.js';
 import { approvalsCommand, askCommand, checkpointsPruneCommand, dbMigrateCommand, knowledgeIngestCommand } from './platformCommands.js';
 import { schemasCheckCommand, schemasRegisterCommand, topicsCommand, type CommandContext } from './commands.js';
@@ -50,13 +52,20 @@ ${API_KEYS_USAGE}
                [--keep] [--json]     run the requests of [from, to) through the current graph and
                                      configuration into shadow topics and compare with the recorded runs
 
+  privacy erase --tenant id --customer id [--by name] [--reason text] [--force] [--json]
+                                     erase a customer: delete their data key (every sealed personal field
+                                     on every topic becomes unreadable), then purge the read model, session
+                                     and vector memory, checkpoints and caches; refused while one of their
+                                     conversations is in flight unless --force
+  privacy new-master-key [--id k1]   print a fresh PRIVACY_MASTER_KEYS entry
+
   eval [--dataset eval/datasets/support-tickets.jsonl] [--provider row] [--out eval/results] [--json] [--gate]
                                      run the labelled tickets through the real graph and nodes in this
                                      process (offline provider, or the llm_providers row; nothing written
                                      to Kafka, PostgreSQL or Redis), print the report, write the JSON record
                                      to <out>/<provider>-<time>.json; --gate: exit 1 if a target is missed
 
-Environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL, REDIS_URL, LOG_LEVEL (see README).`;
+Environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL, REDIS_URL, PRIVACY_MASTER_KEYS, LOG_LEVEL (see README).`;
 
 async function main(argv: readonly string[]): Promise<number> {
   // apikeys parses its own options (services/gateway API keys).
@@ -94,6 +103,10 @@ async function main(argv: readonly string[]): Promise<number> {
       provider: { type: 'string' },
       out: { type: 'string' },
       gate: { type: 'boolean', default: false },
+      reason: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      schema: { type: 'string' },
+      id: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -171,6 +184,23 @@ async function main(argv: readonly string[]): Promise<number> {
         ...(values.subject ? { subject: values.subject } : {}),
         ...(values.channel ? { channel: values.channel } : {}),
       });
+    case 'privacy erase':
+      if (!values.tenant || !values.customer) {
+        console.error('privacy erase needs --tenant and --customer');
+        return 2;
+      }
+      return privacyEraseCommand(context, {
+        tenant: values.tenant,
+        customer: values.customer,
+        ...(values.by ? { by: values.by } : {}),
+        ...(values.reason ? { reason: values.reason } : {}),
+        ...(values.schema ? { schema: values.schema } : {}),
+        force: values.force,
+        json: values.json,
+      });
+    case 'privacy new-master-key':
+      context.print(generateMasterKey(values.id ?? `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`));
+      return 0;
     case 'eval':
       if (values.from || values.to) {
         console.error('eval --from/--to (recorded traffic) is not implemented yet');

@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
 import { createPool, runMigrations } from '@supportstream/db';
-import { createEventCodec, createEventFactory, randomId, type Channel, type CustomerTier, type SupportEvent } from '@supportstream/events';
+import { causedBy, createEventFactory, randomId, type Channel, type CustomerTier, type SupportEvent } from '@supportstream/events';
 import { createEventProducer, createKafka, readToEnd } from '@supportstream/kafka';
 import { embedderFromConfig, ingestKnowledge, loadMemoryConfig, vectorStoreFromConfig } from '@supportstream/memory';
 import { createMetricsRegistry } from '@supportstream/observability';
 import { buildSupportGraph } from '@supportstream/graph';
 import { createCheckpointer, pruneCheckpoints } from '@supportstream/pipeline';
 import type { CommandContext } from './commands.js';
+import { commandCodec } from './keyVault.js';
 
 /** `db migrate`: the platform's tables (migrations) and LangGraph's checkpoint tables. */
 export async function dbMigrateCommand(context: CommandContext): Promise<number> {
@@ -42,7 +43,7 @@ export async function knowledgeIngestCommand(context: CommandContext, options: {
 
 function kafkaTools(context: CommandContext) {
   const kafka = createKafka({ brokers: context.config.KAFKA_BROKERS, clientId: 'supportstream-cli', logger: context.logger });
-  const codec = createEventCodec({ registryUrl: context.config.SCHEMA_REGISTRY_URL });
+  const codec = commandCodec(context);
   const producer = createEventProducer({ kafka, codec, logger: context.logger, metrics: createMetricsRegistry({}, false) });
   return { kafka, codec, producer };
 }
@@ -82,7 +83,7 @@ export async function askCommand(context: CommandContext, options: AskOptions): 
       locale: null,
       attributes: {},
     },
-    { conversationId, requestId: randomId(), tenantId: options.tenant, correlationId: randomId(), causationId: null },
+    { conversationId, requestId: randomId(), tenantId: options.tenant, correlationId: randomId(), causationId: null, customerId: options.customer },
   );
   await publish(context, [request]);
   context.print(JSON.stringify({ conversationId, requestId: request.metadata.requestId, eventId: request.metadata.eventId }));
@@ -159,7 +160,7 @@ export async function approvalsCommand(context: CommandContext, action: string |
   const decided = factory.create(
     'ApprovalDecided',
     { approvalId: request.data.approvalId, decision, decidedBy: options.by ?? process.env['USER'] ?? 'supervisor', comment: options.comment ?? null, editedReply: decision === 'EDITED' ? (options.reply ?? null) : null },
-    { conversationId: request.metadata.conversationId, requestId: request.metadata.requestId, tenantId: request.metadata.tenantId, correlationId: request.metadata.correlationId, causationId: request.metadata.eventId },
+    causedBy(request),
   );
   await publish(context, [decided]);
   context.print(`${decision.toLowerCase()} ${request.data.approvalId}`);

@@ -4,6 +4,7 @@ import { createEventCodec, TOPIC_NAMES } from '@supportstream/events';
 import { createKafka } from '@supportstream/kafka';
 import { dropReadModel, LIVE_SCHEMA, rebuildReadModel, type RebuildProgress } from '@supportstream/projections';
 import type { CommandContext } from './commands.js';
+import { keyVaultFromEnv } from '@supportstream/privacy';
 
 export interface RebuildCommandOptions {
   /** Schema to rebuild into (default read_model_rebuild). */
@@ -33,7 +34,7 @@ export async function projectionsRebuildCommand(context: CommandContext, options
   try {
     const report = await rebuildReadModel({
       kafka,
-      codec: createEventCodec({ registryUrl: context.config.SCHEMA_REGISTRY_URL }),
+      codec: createEventCodec({ registryUrl: context.config.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(context.config, pool) }),
       pool,
       logger: context.logger,
       topics: [...TOPIC_NAMES],
@@ -42,7 +43,7 @@ export async function projectionsRebuildCommand(context: CommandContext, options
       ...(options.compare ? { liveSchema: LIVE_SCHEMA } : {}),
       onProgress: (progress) => printError(rate(progress)),
       shards: options.shards ?? Math.min(3, availableParallelism()),
-      connection: { kafkaBrokers: context.config.KAFKA_BROKERS, schemaRegistryUrl: context.config.SCHEMA_REGISTRY_URL, databaseUrl: context.config.DATABASE_URL },
+      connection: { kafkaBrokers: context.config.KAFKA_BROKERS, schemaRegistryUrl: context.config.SCHEMA_REGISTRY_URL, databaseUrl: context.config.DATABASE_URL, privacy: { PRIVACY_MASTER_KEYS: context.config.PRIVACY_MASTER_KEYS, NODE_ENV: context.config.NODE_ENV } },
     });
     if (!options.keep && options.compare) await dropReadModel(pool, target);
     if (options.json) {

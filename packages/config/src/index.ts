@@ -22,7 +22,7 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Env = process.env)
   });
 }
 
-const SECRET_NAME = /SECRET|PASSWORD|TOKEN|API_KEY|PRIVATE/i;
+const SECRET_NAME = /SECRET|PASSWORD|TOKEN|API_KEY|PRIVATE|MASTER_KEYS/i;
 
 /** Error messages end up in logs: never echo a secret or the credentials inside a URL. */
 function redact(variable: string, value: string): string {
@@ -57,6 +57,13 @@ export const platformEnvSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /** Interface of the /metrics server: loopback unless a scraper on another host needs it (0.0.0.0 in containers). */
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Master keys that wrap the per-customer data keys sealing events' personal fields:
+   * `<id>:<base64 of 32 bytes>[,…]`, the first one current. Required when NODE_ENV is
+   * `production`; elsewhere an unset value means a fixed development key (and a warning).
+   */
+  PRIVACY_MASTER_KEYS: z.string().optional(),
+  NODE_ENV: z.string().optional(),
 });
 
 export type PlatformConfig = z.infer<typeof platformEnvSchema>;

@@ -5,6 +5,7 @@ import { isEventType, type SupportEvent } from './event.js';
 import { EVENT_SCHEMAS } from './generated/eventSchemas.js';
 import type { EventType } from './generated/types.js';
 import { logicalTypes, parseAvro } from './logicalTypes.js';
+import { customerOf, ERASED_FIELD, mapPersonalFieldsAsync, personalPaths, type FieldCipher } from './personalFields.js';
 import type { EventSchemaDefinition } from './schemaSet.js';
 
 /** Confluent wire format: magic byte 0, 4-byte big-endian schema id, Avro binary. */
@@ -46,6 +47,12 @@ export interface EventCodecOptions {
   /** Register missing schemas on first use. Off in production: `schemas:register` does it once. */
   readonly autoRegister?: boolean;
   readonly definitions?: readonly EventSchemaDefinition[];
+  /**
+   * Seals the personal fields of every event that names its customer (`personalFields.ts`) on
+   * encode, and opens them on decode; an erased customer's fields decode as `[erased]`. Without
+   * one, events are written as given and sealed values are read as they are.
+   */
+  readonly cipher?: FieldCipher;
 }
 
 interface Reader {
@@ -139,6 +146,41 @@ export function createEventCodec(options: EventCodecOptions): EventCodec {
     return pending;
   }
 
+  const { cipher } = options;
+
+  /** The event's data with its personal fields sealed, when there is a cipher and a customer. */
+  async function sealed(event: SupportEvent): Promise<unknown> {
+    const customerId = customerOf(event);
+    if (cipher === undefined || customerId === null || personalPaths(event.type).length === 0) return event.data;
+    const { tenantId } = event.metadata;
+    // A value an external producer sealed already is kept as it is.
+    return mapPersonalFieldsAsync(event.type, event.data, (value) => (isSealedValue(value) ? Promise.resolve(value) : cipher.encrypt(tenantId, customerId, value)));
+  }
+
+  /** The decoded event with its sealed fields opened (`[erased]` for an erased key). */
+  async function opened(event: SupportEvent, schemaId: number): Promise<SupportEvent> {
+    if (cipher === undefined || personalPaths(event.type).length === 0) return event;
+    const customerId = customerOf(event);
+    const { tenantId } = event.metadata;
+    try {
+      const data = await mapPersonalFieldsAsync(event.type, event.data, async (value) => {
+        if (!isSealedValue(value)) return value;
+        if (customerId === null) {
+          throw new InvalidInputError('PRIVACY_CUSTOMER_MISSING', 'a personal field is sealed but the event names no customer (metadata.customerId)');
+        }
+        const clear = await cipher.reveal(tenantId, customerId, value);
+        return typeof clear === 'string' ? clear : ERASED_FIELD;
+      });
+      return data === event.data ? event : ({ ...event, data } as SupportEvent);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      throw new EventDecodeError('INVALID_EVENT', `invalid ${event.type}: a personal field does not open: ${error.message}`, {
+        cause: error,
+        details: { schemaId, reason: error.code },
+      });
+    }
+  }
+
   return {
     async prepare() {
       await Promise.all([...readers.keys()].map((type) => resolveId(type as EventType)));
@@ -150,7 +192,7 @@ export function createEventCodec(options: EventCodecOptions): EventCodec {
       const { type: avroType, definition } = readerOf(event.type);
       const problems = semanticProblems(event, definition.eventType);
       if (problems.length > 0) throw new EventEncodeError(`invalid ${event.type}: ${problems.join('; ')}`, { problems });
-      const record = { metadata: event.metadata, data: event.data };
+      const record = { metadata: event.metadata, data: await sealed(event) };
       let payload: Buffer;
       try {
         payload = avroType.toBuffer(record);
@@ -189,7 +231,7 @@ export function createEventCodec(options: EventCodecOptions): EventCodec {
       if (problems.length > 0) {
         throw new EventDecodeError('INVALID_EVENT', `invalid ${reader.definition.eventType}: ${problems.join('; ')}`, { details: { schemaId, problems } });
       }
-      return { event, schemaId, writerSchema: reader.definition.fullName };
+      return { event: await opened(event, schemaId), schemaId, writerSchema: reader.definition.fullName };
     },
   };
 }
@@ -209,6 +251,9 @@ function semanticProblems(event: SupportEvent, expectedType: string): string[] {
   if (!(occurredAt instanceof Date) || Number.isNaN(occurredAt.getTime())) problems.push('metadata.occurredAt must be a valid date');
   return problems;
 }
+
+/** The sealed-value prefix of `@supportstream/privacy` (`enc:v1:<keyId>:<payload>`); the cipher checks the rest. */
+const isSealedValue = (value: string): boolean => value.startsWith('enc:v1:');
 
 function isNotFound(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;

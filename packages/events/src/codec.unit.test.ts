@@ -37,7 +37,9 @@ describe('event codec without a registry', () => {
 describe('envelope and ids', () => {
   it('carries conversation, correlation and causation from cause to effect', () => {
     const cause = factory.create('StepMetrics', { runId: 'r', node: 'n', status: 'COMPLETED', attempt: 1, durationMs: 1, queueDelayMs: 0 }, context);
-    expect(causedBy(cause)).toEqual({ conversationId: 'c', requestId: 'r', tenantId: 't', correlationId: 'k', causationId: 'id-1' });
+    expect(causedBy(cause)).toEqual({ conversationId: 'c', requestId: 'r', tenantId: 't', correlationId: 'k', causationId: 'id-1', customerId: null });
+    const request = factory.create('RequestReceived', { channel: 'WEB', customerId: 'cust-9', customerTier: 'STANDARD', subject: null, message: 'hi', locale: null, attributes: {} }, context);
+    expect(causedBy(request).customerId).toBe('cust-9');
   });
 
   it('derives the same event id for the same step and a different one otherwise', () => {

@@ -1,6 +1,7 @@
 import type { SupportEvent } from './event.js';
 import type { EventDataMap, EventMetadata, EventType } from './generated/types.js';
 import { randomId, type IdGenerator } from './ids.js';
+import { customerOf } from './personalFields.js';
 
 export type Clock = () => Date;
 export const systemClock: Clock = () => new Date();
@@ -12,6 +13,8 @@ export interface EventContext {
   readonly tenantId: string;
   readonly correlationId: string;
   readonly causationId: string | null;
+  /** The customer whose data key seals the events' personal fields (see `personalFields.ts`). */
+  readonly customerId?: string | null;
 }
 
 export interface EventFactoryOptions {
@@ -44,6 +47,7 @@ export function createEventFactory(options: EventFactoryOptions): EventFactory {
         causationId: context.causationId,
         correlationId: context.correlationId,
         producer: options.producer,
+        customerId: context.customerId ?? null,
       };
       return { type, data, metadata };
     },
@@ -53,5 +57,5 @@ export function createEventFactory(options: EventFactoryOptions): EventFactory {
 /** The context for events caused by `cause`: same conversation and correlation, caused by it. */
 export function causedBy(cause: SupportEvent): EventContext {
   const { conversationId, requestId, tenantId, correlationId, eventId } = cause.metadata;
-  return { conversationId, requestId, tenantId, correlationId, causationId: eventId };
+  return { conversationId, requestId, tenantId, correlationId, causationId: eventId, customerId: customerOf(cause) };
 }

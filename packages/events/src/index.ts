@@ -17,3 +17,16 @@ export {
   type CompatibilityProblem,
   type RegistrationResult,
 } from './schemaRegistration.js';
+export {
+  customerOf,
+  erasePersonalFields,
+  ERASED_FIELD,
+  mapPersonalFields,
+  mapPersonalFieldsAsync,
+  personalPaths,
+  personalPathsOf,
+  reviveJsonData,
+  timestampPathsOf,
+  type FieldCipher,
+  type PersonalPath,
+} from './personalFields.js';

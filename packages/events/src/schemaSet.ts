@@ -7,11 +7,22 @@
  * (no registry references needed) while the sources are never duplicated.
  */
 export type AvroSchema = string | AvroSchemaObject | readonly AvroSchema[];
+export interface AvroField {
+  readonly name: string;
+  readonly type: AvroSchema;
+  readonly default?: unknown;
+  readonly doc?: string;
+  /** Holds a customer's personal data: sealed with their data key (see `personalFields.ts`). */
+  readonly personal?: boolean;
+  /** Writers may leave it out (a field added later, with a default); optional in the generated types. */
+  readonly omittable?: boolean;
+}
+
 export interface AvroSchemaObject {
   readonly type: AvroSchema;
   readonly name?: string;
   readonly namespace?: string;
-  readonly fields?: readonly { readonly name: string; readonly type: AvroSchema; readonly default?: unknown; readonly doc?: string }[];
+  readonly fields?: readonly AvroField[];
   readonly items?: AvroSchema;
   readonly values?: AvroSchema;
   readonly symbols?: readonly string[];

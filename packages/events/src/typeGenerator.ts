@@ -53,7 +53,9 @@ export function generateTypes(definitions: readonly EventSchemaDefinition[]): st
       case 'error': {
         const fullName = String(object.name);
         const fields = (object.fields ?? [])
-          .map((field) => `${doc(field.doc, '  ')}  readonly ${field.name}: ${tsType(field.type)};`)
+          // `"omittable": true` (a field added later, with a default): writers may leave it out and
+          // readers always get a value, so it is optional here.
+          .map((field) => `${doc(field.doc, '  ')}  readonly ${field.name}${field.omittable === true ? '?' : ''}: ${tsType(field.type)};`)
           .join('\n');
         declare(fullName, JSON.stringify(object), `${doc(object.doc)}export interface ${simpleName(fullName)} {\n${fields}\n}`);
         return simpleName(fullName);

@@ -1,9 +1,9 @@
 // A consumer process for the shutdown tests: prints "start <offset>" and "done <offset>" around
 // a handler that takes HANDLE_MS, and stops gracefully on SIGTERM.
 import { loadPlatformConfig } from '@supportstream/config';
-import { createEventCodec } from '@supportstream/events';
 import { createLogger, createMetricsRegistry } from '@supportstream/observability';
 import { createConsumerRunner, createKafka, onShutdown } from '../src/index.js';
+import { createTestCodec } from '@supportstream/testing';
 
 const config = loadPlatformConfig();
 const topic = process.env['TEST_TOPIC'] ?? '';
@@ -12,7 +12,7 @@ const handleMs = Number(process.env['HANDLE_MS'] ?? '2000');
 const logger = createLogger({ service: 'slow-consumer', level: 'warn', destination: process.stderr });
 const runner = createConsumerRunner({
   kafka: createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'slow-consumer', logger }),
-  codec: createEventCodec({ registryUrl: config.SCHEMA_REGISTRY_URL }),
+  codec: createTestCodec(config),
   groupId: group,
   topics: [topic],
   // Short, so a killed member's partitions move to the next consumer quickly.

@@ -22,10 +22,11 @@ export { chunkMarkdown, type ChunkOptions, type MarkdownChunk } from './knowledg
 export { ingestKnowledge, type IngestKnowledgeOptions, type IngestResult, type KnowledgePayload } from './knowledge/ingestKnowledge.js';
 export { formatSources, searchKnowledge, type KnowledgeSource, type SearchKnowledgeOptions } from './knowledge/searchKnowledge.js';
 export {
-  forgetCustomerResolutions,
+  forgetResolutions,
   rememberResolution,
   resolutionId,
   similarResolutions,
+  type ForgetResolutionsOptions,
   type Resolution,
   type ResolutionMatch,
   type ResolutionStoreOptions,

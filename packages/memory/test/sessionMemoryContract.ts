@@ -99,6 +99,30 @@ export function sessionMemoryContract(name: string, setup: (limits: ContractLimi
       expect(await memory.recent('t1', 'c1', 10)).toEqual([]);
     });
 
+    it('forgets one customer on request, counting what it removed, and again counts 0', async () => {
+      const { memory } = await setup(limits);
+      await memory.append('t1', 'c1', interaction(1), interaction(2));
+      await memory.append('t1', 'c2', interaction(3));
+      await memory.append('t2', 'c1', interaction(4));
+      expect(await memory.forget('t1', 'c1')).toBe(1);
+      expect(await memory.recent('t1', 'c1', 10)).toEqual([]);
+      expect(await memory.forget('t1', 'c1')).toBe(0);
+      expect(await memory.forget('t1', 'nobody')).toBe(0);
+      expect((await memory.recent('t1', 'c2', 10)).map((item) => item.conversationId)).toEqual(['conv-3']);
+      expect((await memory.recent('t2', 'c1', 10)).map((item) => item.conversationId)).toEqual(['conv-4']);
+      // A customer who comes back after the erasure starts from nothing.
+      await memory.append('t1', 'c1', interaction(5));
+      expect((await memory.recent('t1', 'c1', 10)).map((item) => item.conversationId)).toEqual(['conv-5']);
+    });
+
+    it('counts an expired session as nothing to forget, and rejects an empty customer', async () => {
+      const { memory, elapse } = await setup(limits);
+      await memory.append('t1', 'c1', interaction(1));
+      await elapse(61_000);
+      expect(await memory.forget('t1', 'c1')).toBe(0);
+      await expect(memory.forget('t1', '')).rejects.toMatchObject({ code: 'SESSION_CUSTOMER_INVALID', retriable: false });
+    });
+
     it('refreshes the TTL on every append', async () => {
       const { memory, elapse } = await setup(limits);
       await memory.append('t1', 'c1', interaction(1));

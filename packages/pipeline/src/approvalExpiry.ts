@@ -79,7 +79,7 @@ export function createApprovalExpiry(options: ApprovalExpiryOptions): ApprovalEx
             event.data.approvalId,
             event.metadata.conversationId,
             event.data.checkpointId,
-            JSON.stringify({ conversationId: context.conversationId, requestId: context.requestId, tenantId: context.tenantId, correlationId: context.correlationId, causationId: context.causationId }),
+            JSON.stringify({ conversationId: context.conversationId, requestId: context.requestId, tenantId: context.tenantId, correlationId: context.correlationId, causationId: context.causationId, customerId: context.customerId ?? null }),
             event.data.expiresAt,
           ],
         );

@@ -1,4 +1,4 @@
-import { causedBy, deterministicEventId, stableId, type Channel, type EventDataMap, type EventFactory, type EventType, type SupportEvent } from '@supportstream/events';
+import { causedBy, customerOf, deterministicEventId, stableId, type Channel, type EventDataMap, type EventFactory, type EventType, type SupportEvent } from '@supportstream/events';
 import { currentRunId, runStartedAtOf, runUsageOf, stepCountOf, type ApprovalRequest, type SupportStateType } from '@supportstream/graph';
 import type { StepOutcome } from './stepRunner.js';
 
@@ -21,6 +21,8 @@ export function stepEvents(outcome: StepOutcome, trigger: SupportEvent, factory:
     ...causedBy(trigger),
     requestId: state.request?.requestId ?? trigger.metadata.requestId,
     correlationId: state.request?.correlationId ?? trigger.metadata.correlationId,
+    // The request's customer: their data key seals the step's personal fields.
+    customerId: state.request?.customerId ?? customerOf(trigger),
   };
   const events: SupportEvent[] = [];
   const emit = <T extends EventType>(type: T, node: string, data: EventDataMap[T], at: Date, index = 0) => {

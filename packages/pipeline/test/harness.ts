@@ -2,11 +2,11 @@
 // with a unique prefix: what the separate services do, minus the process boundaries.
 import { runMigrations } from '@supportstream/db';
 import { createScratchSchema, type ScratchSchema } from '@supportstream/db/testing';
-import { createEventCodec, createEventFactory, EVENT_TYPES, topicOf, type EventCodec, type SupportEvent } from '@supportstream/events';
+import { createEventFactory, EVENT_TYPES, topicOf, type EventCodec, type SupportEvent } from '@supportstream/events';
 import { buildSupportGraph, type NodeImplementations, type NodeName } from '@supportstream/graph';
 import { createConsumerRunner, createEventProducer, createKafka, mergeHandlers, type ConsumerRunner, type EventProducer } from '@supportstream/kafka';
 import { createMetricsRegistry, type Registry } from '@supportstream/observability';
-import { createTopics, deleteTopics, stackConfig, testLogger, uniqueName } from '@supportstream/testing';
+import { createTopics, deleteTopics, stackConfig, testLogger, uniqueName, createTestCodec } from '@supportstream/testing';
 import { createCheckpointer } from '../src/checkpointer.js';
 import { createStepRunner } from '../src/stepRunner.js';
 import { createApprovalExpiry } from '../src/approvalExpiry.js';
@@ -46,7 +46,7 @@ export async function startHarness(nodes: NodeImplementations, services: readonl
   const prefix = uniqueName('pl');
   const topic = (name: string) => `${prefix}.${name}`;
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: prefix, logger });
-  const codec = createEventCodec({ registryUrl: config.SCHEMA_REGISTRY_URL });
+  const codec = createTestCodec(config);
   const metrics = createMetricsRegistry({}, false);
   const topicNames = [...new Set(EVENT_TYPES.map((type) => topic(topicOf(type))))];
   await createTopics(kafka, topicNames, 3);

@@ -12,6 +12,7 @@ import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { loadAgentServiceEnv, type AgentServiceEnv } from './environment.js';
+import { keyVaultFromEnv } from '@supportstream/privacy';
 
 export interface AgentServiceSpec {
   readonly service: string;
@@ -116,7 +117,7 @@ export async function startAgentService(spec: AgentServiceSpec, env: AgentServic
   const graph = buildSupportGraph({ nodes: hosted, checkpointer, expiryPath: env.APPROVAL_EXPIRY_PATH });
   const runner = createStepRunner({ graph, pool: lockPool });
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? spec.service, logger });
-  const codec = createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL });
+  const codec = createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(env, pool, logger) });
   const producer = createEventProducer({ kafka, codec, logger, metrics });
   const factory = createEventFactory({ producer: spec.service });
   const worker = createAgentWorker({

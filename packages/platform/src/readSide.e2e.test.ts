@@ -5,7 +5,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPool, type Pool } from '@supportstream/db';
-import { AGENT_SERVICES, freePort, startService, stopService, uniqueName, waitFor, type ServiceProcess } from '@supportstream/testing';
+import { TOPIC_NAMES } from '@supportstream/events';
+import { createKafka, readRawToEnd } from '@supportstream/kafka';
+import { Redis } from 'ioredis';
+import { AGENT_SERVICES, freePort, startService, stopService, testLogger, uniqueName, waitFor, type ServiceProcess } from '@supportstream/testing';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../test/e2eSupport.js';
@@ -233,6 +236,69 @@ describe('the read side end to end', () => {
     const requests = await pool.query<{ requests: string }>('SELECT requests::text FROM read_model.tenant_stats WHERE tenant_id = $1', [tenant]);
     expect(requests.rows[0]?.requests).toBe('1');
   }, 120_000);
+
+  it('erasing a customer makes their personal fields unreadable on every topic and removes them from every store', async () => {
+    const customerId = uniqueName('cust-erase');
+    const email = `${customerId}@example.com`;
+    const customer = await bearer({ sub: customerId, role: 'customer' });
+    const phrase = 'reset my password';
+    const submitted = await api('POST', '/v1/requests', customer, { message: `How do I ${phrase}? Write to ${email}, card 4111 1111 1111 1111.`, subject: `Jane ${customerId}` });
+    expect(submitted.status).toBe(202);
+    const id = String(submitted.json['conversationId']);
+    const done = await conversationOnce(id, customer, (json) => json['status'] === 'RESOLVED');
+    // Before: the customer reads their own conversation in clear; the log holds it sealed only.
+    expect(String(done['lastMessage'])).toContain(phrase);
+    const kafka = createKafka({ brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), clientId: 'erasure-e2e', logger: testLogger() });
+    const rawRecords = async () => (await readRawToEnd(kafka, [...TOPIC_NAMES], { timeoutMs: 90_000 })).filter((record) => record.key?.toString('utf8') === id);
+    const before = await rawRecords();
+    expect(new Set(before.map((record) => record.topic))).toEqual(new Set(['customer.requests', 'agent.actions', 'notifications.outbound', 'system.analytics']));
+    for (const record of before) {
+      const bytes = record.value?.toString('latin1') ?? '';
+      for (const clear of [phrase, email, '4111 1111 1111 1111', `Jane ${customerId}`]) expect(bytes, `${record.topic}@${record.offset}`).not.toContain(clear);
+    }
+    const sealedRequest = before.find((record) => record.topic === 'customer.requests')?.value?.toString('latin1') ?? '';
+    expect(sealedRequest).toMatch(/enc:v1:[A-Za-z0-9_-]{16}:/);
+    const count = async (sql: string, params: unknown[]) => Number((await pool.query<{ n: string }>(sql, params)).rows[0]?.n ?? '0');
+    await waitFor(async () => ((await count('SELECT count(*)::text AS n FROM memory_vectors WHERE payload->>\'conversationId\' = $1', [id])) > 0 ? true : undefined), {
+      timeoutMs: 30_000,
+      description: 'the resolution in vector memory',
+    });
+    expect(await count('SELECT count(*)::text AS n FROM langgraph.checkpoints WHERE thread_id = $1', [id])).toBeGreaterThan(0);
+
+    const erased = JSON.parse(await cli('privacy', 'erase', '--tenant', TENANT, '--customer', customerId, '--by', 'e2e-dpo', '--reason', 'GDPR art. 17 request', '--json')) as Record<string, unknown>;
+    expect(erased).toMatchObject({ status: 'erased', keyDeleted: true, readModel: { conversationIds: [id] } });
+
+    // After: the log is unchanged, but what was sealed no longer opens: audit history reads [erased].
+    expect((await rawRecords()).length).toBe(before.length);
+    const history = JSON.parse(await cli('audit', 'history', id, '--json')) as { type?: string; data?: Record<string, unknown> }[];
+    const request = history.find((entry) => entry.type === 'RequestReceived');
+    expect(request?.data).toMatchObject({ customerId, message: '[erased]', subject: '[erased]' });
+    const reply = history.find((entry) => entry.type === 'ReplyReady');
+    expect(reply?.data).toMatchObject({ body: '[erased]' });
+    expect(JSON.stringify(history)).not.toContain(phrase);
+    // The read model and the API say the same; the ids and the outcome stay for the statistics.
+    const after = await api('GET', `/v1/conversations/${id}`, customer);
+    expect(after.json).toMatchObject({ conversationId: id, customerId, status: 'RESOLVED', lastMessage: '[erased]', subject: '[erased]', finalReply: '[erased]' });
+    const events = await api('GET', `/v1/conversations/${id}/events?limit=500`, customer);
+    expect(JSON.stringify(events.json)).not.toContain(phrase);
+    expect(JSON.stringify(events.json)).not.toContain(email);
+    // Every other store: checkpoints, session and vector memory, model-call cache and queue.
+    expect(await count('SELECT count(*)::text AS n FROM langgraph.checkpoints WHERE thread_id = $1', [id])).toBe(0);
+    expect(await count('SELECT count(*)::text AS n FROM langgraph.checkpoint_writes WHERE thread_id = $1', [id])).toBe(0);
+    expect(await count('SELECT count(*)::text AS n FROM memory_vectors WHERE payload->>\'conversationId\' = $1', [id])).toBe(0);
+    expect(await count('SELECT count(*)::text AS n FROM llm_call_cache WHERE thread_id = $1', [id])).toBe(0);
+    expect(await count('SELECT count(*)::text AS n FROM conversation_queue WHERE conversation_id = $1', [id])).toBe(0);
+    expect(await count('SELECT count(*)::text AS n FROM privacy_data_keys WHERE tenant_id = $1 AND customer_id = $2', [TENANT, customerId])).toBe(0);
+    expect(await count('SELECT count(*)::text AS n FROM privacy_erasures WHERE tenant_id = $1 AND customer_id = $2 AND erased_by = $3', [TENANT, customerId, 'e2e-dpo'])).toBe(1);
+    const redis = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+    try {
+      expect(await redis.exists(`session:${TENANT}:${encodeURIComponent(customerId)}`)).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+    // Again: nothing left to do, and nothing fails.
+    expect(JSON.parse(await cli('privacy', 'erase', '--tenant', TENANT, '--customer', customerId, '--json'))).toMatchObject({ status: 'erased', keyDeleted: false });
+  }, 240_000);
 
   it('a rebuild of the read model from offset 0 equals the live one', async () => {
     const output = await cli('projections', 'rebuild', '--target', uniqueName('e2e_rebuild').replace(/[^a-z0-9_]/g, '_'));

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
-import { createEventCodec, createEventFactory, TOPIC_NAMES, type SupportEvent } from '@supportstream/events';
+import { createEventFactory, TOPIC_NAMES, type SupportEvent } from '@supportstream/events';
 import { createEventProducer, createKafka, type ConsumerRunner, type EventProducer } from '@supportstream/kafka';
 import { createMetricsRegistry } from '@supportstream/observability';
 import {
@@ -19,6 +19,7 @@ import {
   type AgentServiceName,
   type ServiceProcess,
   type WatermarkProbe,
+  createTestCodec,
 } from '@supportstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, startObserver } from './e2eSupport.js';
@@ -124,7 +125,7 @@ export function defineCrashSuite(options: CrashSuiteOptions): void {
     const logger = testLogger();
     decisions = createEventProducer({
       kafka: createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'crash-supervisor', logger }),
-      codec: createEventCodec({ registryUrl: config.SCHEMA_REGISTRY_URL }),
+      codec: createTestCodec(config),
       logger,
       metrics: createMetricsRegistry({}, false),
     });

@@ -1,10 +1,10 @@
 // Shared by the end-to-end tests: the CLI as a person runs it, and an observer of every topic.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createEventCodec, EVENT_TYPES, TOPIC_NAMES, type SupportEvent } from '@supportstream/events';
+import { EVENT_TYPES, TOPIC_NAMES, type SupportEvent } from '@supportstream/events';
 import { createConsumerRunner, createKafka, type ConsumerRunner } from '@supportstream/kafka';
 import { createMetricsRegistry } from '@supportstream/observability';
-import { cliPath, stackConfig, testLogger, uniqueName } from '@supportstream/testing';
+import { cliPath, stackConfig, testLogger, uniqueName, createTestCodec } from '@supportstream/testing';
 
 const run = promisify(execFile);
 
@@ -18,7 +18,7 @@ export async function startObserver(name: string, seen: SupportEvent[]): Promise
   const config = stackConfig();
   const observer = createConsumerRunner({
     kafka: createKafka({ brokers: config.KAFKA_BROKERS, clientId: name, logger: testLogger() }),
-    codec: createEventCodec({ registryUrl: config.SCHEMA_REGISTRY_URL }),
+    codec: createTestCodec(config),
     logger: testLogger(),
     metrics: createMetricsRegistry({}, false),
     groupId: uniqueName(name),

@@ -47,3 +47,10 @@ export {
   type KeyVault,
   type KeyVaultOptions,
 } from './keyVault.js';
+export {
+  DEVELOPMENT_MASTER_KEY_ID,
+  keyVaultFromEnv,
+  masterKeysFromEnv,
+  type ConfiguredMasterKeys,
+  type PrivacyEnv,
+} from './fromConfig.js';

@@ -12,3 +12,4 @@ export { createProjectionConsumer, type ProjectionConsumer, type ProjectionConsu
 export { rebuildReadModel, type RebuildOptions, type RebuildProgress, type RebuildReport } from './rebuild.js';
 export { type ShardConnection } from './rebuildShard.js';
 export { alignGroupOffsets } from './alignOffsets.js';
+export { eraseCustomerReadModel, type ReadModelErasure, type ReadModelErasureReport } from './erasure.js';

@@ -51,7 +51,7 @@ function logOf(events: readonly SupportEvent[]): Map<string, ProjectedEvent[]> {
 /** The envelope of the first ApprovalRequested in a log, as the read model should give it back. */
 function sampleLogRequest(log: Map<string, ProjectedEvent[]>) {
   const event = [...log.values()].flat().find((record) => record.event.type === 'ApprovalRequested')?.event;
-  return event && { eventId: event.metadata.eventId, conversationId: event.metadata.conversationId, requestId: event.metadata.requestId, correlationId: event.metadata.correlationId };
+  return event && { eventId: event.metadata.eventId, conversationId: event.metadata.conversationId, requestId: event.metadata.requestId, correlationId: event.metadata.correlationId, customerId: event.metadata.customerId ?? null };
 }
 
 const batch = (records: readonly ProjectedEvent[]): PartitionBatch => ({ topic: records[0]?.topic ?? 'none', partition: 0, records, lastOffset: records.at(-1)?.offset ?? '0' });

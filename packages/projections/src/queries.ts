@@ -31,6 +31,8 @@ export interface ApprovalRequestRef {
   readonly conversationId: string;
   readonly requestId: string;
   readonly correlationId: string;
+  /** The conversation's customer, whose data key seals the decision's comment and edited reply. */
+  readonly customerId: string | null;
 }
 
 export interface TenantStatistics {
@@ -99,8 +101,10 @@ export function createReadModel(options: ReadModelOptions): ReadModel {
     },
     async approvalRequest(tenantId, approvalId) {
       const result = await pool.query<ApprovalRequestRef>(
-        `SELECT e.event_id AS "eventId", e.conversation_id AS "conversationId", e.request_id AS "requestId", e.correlation_id AS "correlationId"
+        `SELECT e.event_id AS "eventId", e.conversation_id AS "conversationId", e.request_id AS "requestId", e.correlation_id AS "correlationId",
+                c.customer_id AS "customerId"
            FROM ${schema}.approvals a JOIN ${schema}.conversation_events e ON e.event_id = a.requested_event
+           LEFT JOIN ${schema}.conversations c ON c.conversation_id = e.conversation_id
           WHERE a.approval_id = $1 AND a.tenant_id = $2`,
         [approvalId, tenantId],
       );

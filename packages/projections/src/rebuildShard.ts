@@ -5,6 +5,7 @@ import type { KafkaClient } from '@supportstream/kafka';
 import { createMetricsRegistry, type Logger, type LoggerOptions } from '@supportstream/observability';
 import { createBulkProjector } from './bulkProjector.js';
 import { createProjectionConsumer } from './consumer.js';
+import type { PrivacyEnv } from '@supportstream/privacy';
 
 /** What a shard of a rebuild needs besides its clients; plain data, so a worker thread can receive it. */
 export interface ShardSpec {
@@ -111,6 +112,8 @@ export interface ShardConnection {
   readonly kafkaBrokers: readonly string[];
   readonly schemaRegistryUrl: string;
   readonly databaseUrl: string;
+  /** The master keys, so a worker shard opens personal fields as the main thread does. */
+  readonly privacy?: PrivacyEnv;
 }
 
 /** A worker shard's start data (structured-cloned: offsets as decimal strings). */

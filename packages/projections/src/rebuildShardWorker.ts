@@ -11,6 +11,7 @@ import { createKafka } from '@supportstream/kafka';
 import { createLogger } from '@supportstream/observability';
 import { errorCode, isRetriable } from '@supportstream/errors';
 import { createRebuildShard, type ShardMessage, type ShardWorkerData, type WorkerReply } from './rebuildShard.js';
+import { keyVaultFromEnv } from '@supportstream/privacy';
 
 const port = parentPort;
 if (port === null) throw new Error('rebuildShardWorker runs in a worker thread');
@@ -18,7 +19,7 @@ const data = workerData as ShardWorkerData;
 const logger = createLogger({ service: 'supportstream-rebuild', level: data.logLevel }).child({ component: 'rebuild-shard', shard: data.shardIndex });
 const pool = createPool(data.connection.databaseUrl, { max: 2, applicationName: 'supportstream-rebuild' });
 const kafka = createKafka({ brokers: data.connection.kafkaBrokers, clientId: `supportstream-rebuild-${data.shardIndex}`, logger });
-const codec = createEventCodec({ registryUrl: data.connection.schemaRegistryUrl });
+const codec = createEventCodec({ registryUrl: data.connection.schemaRegistryUrl, cipher: keyVaultFromEnv(data.connection.privacy ?? {}, pool, logger) });
 const post = (reply: WorkerReply) => port.postMessage(reply);
 const fail = (error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error), code: errorCode(error), retriable: isRetriable(error) });
 

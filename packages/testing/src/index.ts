@@ -9,3 +9,4 @@ export { distinctEvents, duplicateGroups, eventLabel } from './eventChecks.js';
 export { waitUntilQuiet, watermarkProbe, type QuietOptions, type WatermarkProbe } from './quiet.js';
 export { injectFaults, SimulatedCrash, type FaultInjector } from './faultInjection.js';
 export { specification, type Specification } from './specification.js';
+export { createTestCodec, type TestCodecConfig } from './codec.js';

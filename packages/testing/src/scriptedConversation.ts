@@ -24,7 +24,7 @@ export function scriptedConversation(options: ScriptedConversationOptions): Supp
   const factory = createEventFactory({ producer: 'scripted' });
   const requestId = stableId('request', conversationId);
   const runId = stableId('run', requestId);
-  const context = (causationId: string | null): EventContext => ({ conversationId, requestId, tenantId, correlationId: stableId('correlation', conversationId), causationId });
+  const context = (causationId: string | null): EventContext => ({ conversationId, requestId, tenantId, correlationId: stableId('correlation', conversationId), causationId, customerId });
   const events: SupportEvent[] = [];
   let clock = options.startedAt.getTime();
   let previous: string | null = null;

@@ -8,6 +8,7 @@ import type { AnalyticsEnv } from './config.js';
 import { createAnalyticsHandlers } from './handlers.js';
 import { createKafkaExporter, platformGroups, watchedTopics } from './kafkaExporter.js';
 import { createAnalyticsStore } from './store.js';
+import { keyVaultFromEnv } from '@supportstream/privacy';
 
 export interface AnalyticsService {
   stop(): Promise<void>;
@@ -30,7 +31,7 @@ export async function startAnalyticsService(env: AnalyticsEnv, logger: Logger, m
   registerRollingGauges(metrics, () => aggregates.stats());
   const consumer = createConsumerRunner({
     kafka,
-    codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL }),
+    codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(env, pool, logger) }),
     groupId: env.ANALYTICS_GROUP,
     topics: [env.ANALYTICS_TOPIC],
     handlers: createAnalyticsHandlers({ store, metrics }),

@@ -12,6 +12,7 @@ import { createApiKeyStore } from './auth/apiKeys.js';
 import { gatewayEnvSchema, settingsFromEnv } from './config.js';
 import { createConversationChanges } from './liveChanges.js';
 import { dependencyChecks } from './readiness.js';
+import { keyVaultFromEnv } from '@supportstream/privacy';
 
 const env = parseEnv(gatewayEnvSchema);
 const logger = createLogger({ service: 'gateway', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
@@ -20,7 +21,7 @@ const pool = createPool(env.DATABASE_URL, { max: 10, applicationName: 'gateway',
 const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
 redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
 const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? 'gateway', logger });
-const producer = createEventProducer({ kafka, codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL }), logger, metrics });
+const producer = createEventProducer({ kafka, codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(env, pool, logger) }), logger, metrics });
 await producer.connect();
 const changes = createConversationChanges({
   connect: () => new pg.Client({ connectionString: env.DATABASE_URL, application_name: 'gateway-listen', keepAlive: true }),

@@ -5,6 +5,7 @@ import { createEventCodec } from '@supportstream/events';
 import { createConsumerRunner, createKafka, onShutdown } from '@supportstream/kafka';
 import { createLogger, createMetricsRegistry, startMetricsServer } from '@supportstream/observability';
 import { createNotifier } from './notifier.js';
+import { keyVaultFromEnv } from '@supportstream/privacy';
 
 const env = parseEnv(
   platformEnvSchema.extend({
@@ -23,7 +24,7 @@ const pool = createPool(env.DATABASE_URL, { max: 5, applicationName: 'notifier' 
 const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? 'notifier', logger });
 const consumer = createConsumerRunner({
   kafka,
-  codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL }),
+  codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(env, pool, logger) }),
   groupId: 'supportstream-notifier',
   topics: ['notifications.outbound'],
   handlers: createNotifier({

@@ -12,8 +12,9 @@ import {
   type ApplyResult,
 } from '@supportstream/projections';
 import { Redis } from 'ioredis';
+import { keyVaultFromEnv, type PrivacyEnv } from '@supportstream/privacy';
 
-export interface ProjectionsServiceConfig {
+export interface ProjectionsServiceConfig extends PrivacyEnv {
   readonly KAFKA_BROKERS: readonly string[];
   readonly KAFKA_CLIENT_ID?: string | undefined;
   readonly DATABASE_URL: string;
@@ -44,7 +45,7 @@ export async function startProjectionsService(config: ProjectionsServiceConfig, 
   await alignGroupOffsets({ kafka, groupId: config.PROJECTIONS_GROUP, topics, projector, logger });
   const consumer = createProjectionConsumer({
     kafka,
-    codec: createEventCodec({ registryUrl: config.SCHEMA_REGISTRY_URL }),
+    codec: createEventCodec({ registryUrl: config.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(config, pool, logger) }),
     projector,
     groupId: config.PROJECTIONS_GROUP,
     topics,

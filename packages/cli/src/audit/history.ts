@@ -1,9 +1,10 @@
-import { createEventCodec, createRegistryClient, type EventCodec, type SupportEvent } from '@supportstream/events';
+import { createRegistryClient, type EventCodec, type SupportEvent } from '@supportstream/events';
 import { createKafka, readRawToEnd, type Kafka } from '@supportstream/kafka';
 import type { CommandContext } from '../commands.js';
 import { orderByCausation, type CausalEntry, type LoggedEvent } from './causation.js';
 import { deadLettersOf, describeDeadLetter, type DeadLetterEntry } from './deadLetters.js';
 import { describeSchema, schemaVersionResolver, type SchemaVersionInfo } from './schemaVersions.js';
+import { commandCodec } from '../keyVault.js';
 
 /** Every topic a conversation's events go to. */
 export const AUDIT_TOPICS = ['customer.requests', 'agent.actions', 'human.approvals', 'notifications.outbound', 'system.analytics'] as const;
@@ -29,7 +30,7 @@ export interface ConversationHistory {
 export function auditKafka(context: CommandContext): { kafka: Kafka; codec: EventCodec } {
   return {
     kafka: createKafka({ brokers: context.config.KAFKA_BROKERS, clientId: 'supportstream-audit', logger: context.logger }),
-    codec: createEventCodec({ registryUrl: context.config.SCHEMA_REGISTRY_URL }),
+    codec: commandCodec(context),
   };
 }
 

@@ -18,6 +18,8 @@ export function sessionMemoryAsOf(sessions: SessionMemory, asOf: string): Sessio
       return all.filter((interaction, index) => visibleAt(interaction, all[index - 1], cutoff)).slice(0, limit);
     },
     append: () => Promise.resolve(),
+    // A shadow run erases nothing either: forgetting is for the real memory, not this view of it.
+    forget: () => Promise.resolve(0),
   };
 }
 

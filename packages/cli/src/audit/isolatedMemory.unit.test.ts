@@ -20,6 +20,8 @@ describe('sessionMemoryAsOf', () => {
     expect(await view.recent('t', 'c', 1)).toHaveLength(1);
     await view.append('t', 'c', { at: '2026-01-01T11:00:00.000Z', conversationId: 'shadow', role: 'customer', text: 'never stored' });
     expect(await sessions.recent('t', 'c', 50)).toHaveLength(6);
+    expect(await view.forget('t', 'c')).toBe(0);
+    expect(await sessions.recent('t', 'c', 50)).toHaveLength(6);
   });
 });
 

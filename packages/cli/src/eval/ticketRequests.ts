@@ -63,6 +63,7 @@ export function ticketRequest(ticket: SupportTicket, threadId: string, receivedA
       tenantId: ticket.tenantId,
       correlationId: stableId('eval-correlation', ticket.id),
       causationId: null,
+      customerId: ticket.customerId,
     },
     stableId('eval-event', ticket.id),
     receivedAt,

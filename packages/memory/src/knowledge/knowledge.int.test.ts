@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { hashingEmbedder } from '../embeddings/hashingEmbedder.js';
 import { pgVectorStore } from '../vectors/pgVectorStore.js';
 import { ingestKnowledge } from './ingestKnowledge.js';
-import { rememberResolution, similarResolutions } from './resolutions.js';
+import { forgetResolutions, rememberResolution, similarResolutions } from './resolutions.js';
 import { searchKnowledge } from './searchKnowledge.js';
 
 const knowledgeDir = fileURLToPath(new URL('../../../../knowledge', import.meta.url));
@@ -74,5 +74,31 @@ describe('knowledge base in the PostgreSQL-backed store', () => {
     const [match] = await similarResolutions(pgVectorStore(pool), embedder, 'charged twice for my order', { tenantId: 'acme', collection: resolutions });
     expect(match).toMatchObject({ conversationId: 'conv-1', outcome: 'refunded', reply: 'We refunded the duplicate charge of 39.90 EUR.' });
     expect(await similarResolutions(store, embedder, 'charged twice for my order', { tenantId: 'globex', collection: resolutions })).toEqual([]);
+  });
+
+  it('forgets a customer\'s resolutions in the table, also for a replica that had them cached', async () => {
+    const resolutions = collection('res_forget');
+    const embedder = hashingEmbedder();
+    const remember = (conversationId: string, customerId: string | undefined, tenantId = 'acme') =>
+      rememberResolution(
+        store,
+        embedder,
+        { tenantId, conversationId, customerId, question: `refund for ${conversationId}`, reply: 'done', category: 'refund', outcome: 'refunded', resolvedAt: '2025-01-01T00:00:00Z' },
+        { collection: resolutions },
+      );
+    await remember('conv-1', 'cust-1');
+    await remember('conv-2', undefined); // older document without customerId
+    await remember('conv-3', 'cust-2');
+    await remember('conv-4', 'cust-1', 'globex');
+    const replica = pgVectorStore(pool);
+    expect(await replica.list(resolutions)).toHaveLength(4);
+
+    const target = { tenantId: 'acme', customerId: 'cust-1', conversationIds: ['conv-1', 'conv-2'], collection: resolutions };
+    expect(await forgetResolutions(pgVectorStore(pool), target)).toBe(2);
+    const { rows } = await pool.query<{ id: string }>('SELECT id FROM memory_vectors WHERE collection = $1 ORDER BY id', [resolutions]);
+    expect(rows.map((row) => row.id)).toEqual(['acme:conv-3', 'globex:conv-4']);
+    expect((await replica.list(resolutions)).map((doc) => doc.id).sort()).toEqual(['acme:conv-3', 'globex:conv-4']);
+    expect(await forgetResolutions(store, target)).toBe(0);
+    expect(await forgetResolutions(store, { ...target, collection: collection('res_never') })).toBe(0);
   });
 });

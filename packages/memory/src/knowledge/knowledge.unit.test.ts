@@ -7,7 +7,7 @@ import type { Embedder } from '../embeddings/embedder.js';
 import { hashingEmbedder } from '../embeddings/hashingEmbedder.js';
 import { memoryVectorStore } from '../vectors/memoryVectorStore.js';
 import { ingestKnowledge } from './ingestKnowledge.js';
-import { forgetCustomerResolutions, rememberResolution, similarResolutions } from './resolutions.js';
+import { forgetResolutions, rememberResolution, similarResolutions } from './resolutions.js';
 import { formatSources, searchKnowledge } from './searchKnowledge.js';
 
 const knowledgeDir = fileURLToPath(new URL('../../../../knowledge', import.meta.url));
@@ -153,14 +153,33 @@ describe('resolutions as long-term memory', () => {
     expect(await similarResolutions(store, embedder, 'charged twice', { tenantId: 'acme', outcome: 'escalated' })).toEqual([]);
   });
 
-  it('forgets a customer on an erasure request', async () => {
+  it('forgets a customer on an erasure request, by customer and by conversation, once', async () => {
     const store = memoryVectorStore();
     const embedder = hashingEmbedder();
     await rememberResolution(store, embedder, resolution(1, 'refund please'));
     await rememberResolution(store, embedder, resolution(2, 'refund please too', { customerId: 'cust-1' }));
+    // Remembered before customerId was kept: found only through its conversation.
+    await rememberResolution(store, embedder, resolution(4, 'refund, an old one', { customerId: undefined }));
     await rememberResolution(store, embedder, resolution(3, 'refund as well'));
-    expect(await forgetCustomerResolutions(store, 'acme', 'cust-1')).toBe(2);
-    expect((await similarResolutions(store, embedder, 'refund', { tenantId: 'acme', limit: 10 })).map((m) => m.conversationId)).toEqual(['conv-3']);
+    await rememberResolution(store, embedder, resolution(5, 'refund elsewhere', { tenantId: 'globex', customerId: 'cust-1' }));
+    const target = { tenantId: 'acme', customerId: 'cust-1', conversationIds: ['conv-1', 'conv-4', 'conv-4', 'conv-unknown'] };
+
+    expect(await forgetResolutions(store, target)).toBe(3);
+    const left = async (tenantId: string) =>
+      (await similarResolutions(store, embedder, 'refund', { tenantId, limit: 10 })).map((m) => m.conversationId);
+    expect(await left('acme')).toEqual(['conv-3']);
+    expect(await left('globex')).toEqual(['conv-5']);
+    expect(await forgetResolutions(store, target)).toBe(0);
+  });
+
+  it('counts a collection that was never created as nothing to forget, and rejects a blank target', async () => {
+    const store = memoryVectorStore();
+    expect(await forgetResolutions(store, { tenantId: 'acme', customerId: 'cust-1', conversationIds: ['conv-1'] })).toBe(0);
+    expect(await forgetResolutions(store, { tenantId: 'acme', customerId: 'cust-1', collection: 'nothing_here' })).toBe(0);
+    await expect(forgetResolutions(store, { tenantId: 'acme', customerId: ' ' })).rejects.toMatchObject({ code: 'RESOLUTION_FORGET_INVALID' });
+    await expect(forgetResolutions(store, { tenantId: 'acme', customerId: 'c', conversationIds: [''] })).rejects.toMatchObject({
+      code: 'RESOLUTION_FORGET_INVALID',
+    });
   });
 
   it('rejects an incomplete resolution', async () => {

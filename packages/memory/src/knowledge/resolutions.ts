@@ -1,4 +1,4 @@
-import { InvalidInputError } from '@supportstream/errors';
+import { InvalidInputError, isPlatformError } from '@supportstream/errors';
 import type { Embedder } from '../embeddings/embedder.js';
 import { truncate } from '../session/sessionMemory.js';
 import type { VectorHit, VectorStore } from '../vectors/vectorStore.js';
@@ -108,12 +108,45 @@ export async function similarResolutions(store: VectorStore, embedder: Embedder,
   return hits.map(toMatch);
 }
 
-/** Erasure request: deletes every resolution of one customer; returns how many. */
-export async function forgetCustomerResolutions(store: VectorStore, tenantId: string, customerId: string, options: ResolutionStoreOptions = {}): Promise<number> {
+export interface ForgetResolutionsOptions extends ResolutionStoreOptions {
+  readonly tenantId: string;
+  readonly customerId: string;
+  /**
+   * The customer's conversations: their resolutions go too, since documents remembered before
+   * `customerId` was kept in the payload cannot be found by customer.
+   */
+  readonly conversationIds?: readonly string[];
+}
+
+/**
+ * Erasure request: deletes the customer's resolutions (by payload `tenantId` + `customerId`, and
+ * those of the given conversations) and returns how many were deleted. Idempotent: a second call
+ * finds nothing and deletes nothing. A collection that was never created holds nothing: 0.
+ */
+export async function forgetResolutions(store: VectorStore, options: ForgetResolutionsOptions): Promise<number> {
+  const { tenantId, customerId } = options;
+  const conversationIds = [...new Set(options.conversationIds ?? [])];
+  const blank = (value: unknown) => typeof value !== 'string' || value.trim() === '';
+  if (blank(tenantId) || blank(customerId) || conversationIds.some(blank)) {
+    const message = 'tenantId, customerId and every conversation id must be non-empty strings';
+    throw new InvalidInputError('RESOLUTION_FORGET_INVALID', message);
+  }
   const collection = options.collection ?? RESOLUTIONS_COLLECTION;
-  const docs = await store.list(collection, { filter: { kind: RESOLUTION_KIND, tenantId, customerId } });
-  if (docs.length > 0) await store.delete(collection, docs.map((doc) => doc.id));
-  return docs.length;
+  try {
+    const byCustomer = await store.list(collection, { filter: { kind: RESOLUTION_KIND, tenantId, customerId } });
+    const ids = new Set(byCustomer.map((doc) => doc.id));
+    // Ids are resolutionId(tenant, conversation); a lookup each finds which of them are stored.
+    for (const conversationId of conversationIds) {
+      if (ids.has(resolutionId(tenantId, conversationId))) continue;
+      const docs = await store.list(collection, { filter: { kind: RESOLUTION_KIND, tenantId, conversationId } });
+      for (const doc of docs) ids.add(doc.id);
+    }
+    if (ids.size > 0) await store.delete(collection, [...ids]);
+    return ids.size;
+  } catch (error) {
+    if (isPlatformError(error) && error.code === 'VECTOR_COLLECTION_NOT_FOUND') return 0;
+    throw error;
+  }
 }
 
 function toMatch(hit: VectorHit): ResolutionMatch {

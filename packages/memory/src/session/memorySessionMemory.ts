@@ -36,5 +36,12 @@ export function memorySessionMemory(options: MemorySessionMemoryOptions = {}): S
         const items = [...stored, ...(live(key)?.items ?? [])].slice(0, limits.maxInteractions);
         sessions.set(key, { items, expiresAt: now() + limits.ttlSeconds * 1000 });
       }),
+    forget: (tenantId, customerId) =>
+      Promise.resolve().then(() => {
+        checkCustomer(tenantId, customerId);
+        const key = keyOf(tenantId, customerId);
+        // An expired session is already gone, as it is in Redis: `live` drops it and it counts 0.
+        return live(key) !== undefined && sessions.delete(key) ? 1 : 0;
+      }),
   };
 }

@@ -77,10 +77,22 @@ describe('redisSessionMemory', () => {
     expect((await memory.recent('t', 'c', 5)).map((item) => item.text)).toEqual(['ok']);
   });
 
+  it('forgets by deleting exactly the customer\'s key', async () => {
+    const keyPrefix = prefix();
+    const memory = redisSessionMemory({ redis, keyPrefix });
+    const at = '2025-01-01T00:00:00Z';
+    await memory.append('tenant 1', 'c:1', { at, conversationId: 'conv-1', role: 'customer', text: 'my address is …' });
+    await memory.append('tenant 1', 'c:2', { at, conversationId: 'conv-2', role: 'customer', text: 'hello' });
+    expect(await memory.forget('tenant 1', 'c:1')).toBe(1);
+    expect(await keysOf(keyPrefix)).toEqual([`${keyPrefix}:tenant%201:c%3A2`]);
+    expect(await memory.forget('tenant 1', 'c:1')).toBe(0);
+  });
+
   it('reports an unreachable Redis as retriable', async () => {
     const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
     try {
       await expect(redisSessionMemory({ redis: dead }).recent('t', 'c', 1)).rejects.toMatchObject({ code: 'SESSION_MEMORY_UNAVAILABLE', retriable: true });
+      await expect(redisSessionMemory({ redis: dead }).forget('t', 'c')).rejects.toMatchObject({ code: 'SESSION_MEMORY_UNAVAILABLE', retriable: true });
     } finally {
       dead.disconnect();
     }

@@ -52,6 +52,12 @@ export function redisSessionMemory(options: RedisSessionMemoryOptions): SessionM
       const failed = results.find(([error]) => error !== null);
       if (failed !== undefined) throw new TransientError('SESSION_MEMORY_UNAVAILABLE', `Redis session-memory write failed: ${failed[0]?.message}`, { cause: failed[0] });
     },
+
+    async forget(tenantId, customerId) {
+      checkCustomer(tenantId, customerId);
+      // DEL answers how many keys it removed: 0 for a customer never seen or already expired.
+      return unavailableOnError(() => redis.del(keyOf(tenantId, customerId)));
+    },
   };
 }
 

@@ -22,6 +22,11 @@ export interface SessionMemory {
   recent(tenantId: string, customerId: string, limit: number): Promise<Interaction[]>;
   /** Appends in order (the last one becomes the newest), in one write. */
   append(tenantId: string, customerId: string, ...interactions: readonly Interaction[]): Promise<void>;
+  /**
+   * Erasure request: drops the customer's memory at once rather than at its TTL. Resolves to the
+   * number of stored sessions removed (0 or 1); forgetting an unknown or expired customer is 0.
+   */
+  forget(tenantId: string, customerId: string): Promise<number>;
 }
 
 export interface SessionMemoryLimits {

@@ -1,4 +1,4 @@
-import { stableId, type EventFactory, type SupportEvent } from '@supportstream/events';
+import { causedBy, stableId, type EventFactory, type SupportEvent } from '@supportstream/events';
 import type { ApprovalResume, NodeName } from '@supportstream/graph';
 import type { EventProducer, HandlerContext } from '@supportstream/kafka';
 import type { WorkerMetrics } from '../metrics.js';
@@ -38,7 +38,7 @@ export function createApprovalResumer(options: ApprovalResumerOptions): Reactor 
     const alert = factory.create(
       'SupervisorAlert',
       { alertId, severity: 'WARNING', reason: `approval_refused:${reason}`, message, approvalId },
-      { conversationId: event.metadata.conversationId, requestId: event.metadata.requestId, tenantId: event.metadata.tenantId, correlationId: event.metadata.correlationId, causationId: event.metadata.eventId },
+      causedBy(event),
       alertId,
       event.metadata.occurredAt,
     );

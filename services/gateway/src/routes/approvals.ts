@@ -71,7 +71,7 @@ export function decideApproval(deps: DecideDeps): RequestHandler {
     // The decision continues the ApprovalRequested event's conversation, request and correlation, and is caused by it.
     const request = await deps.readModel.approvalRequest(principal.tenantId, approvalId);
     if (request === undefined) throw new HttpError(409, 'APPROVAL_NOT_READY', `approval ${approvalId} has no projected request yet; retry shortly`);
-    const context: EventContext = { conversationId: request.conversationId, requestId: request.requestId, tenantId: principal.tenantId, correlationId: request.correlationId, causationId: request.eventId };
+    const context: EventContext = { conversationId: request.conversationId, requestId: request.requestId, tenantId: principal.tenantId, correlationId: request.correlationId, causationId: request.eventId, customerId: request.customerId };
 
     const lock = `supportstream:gateway:decision:${principal.tenantId}:${approvalId}`;
     let taken: string | null;

@@ -87,7 +87,7 @@ export function submitRequest(deps: SubmitRequestDeps): RequestHandler {
         locale: body.locale ?? null,
         attributes: body.attributes ?? {},
       },
-      { conversationId, requestId, tenantId: principal.tenantId, correlationId: requestId, causationId: null },
+      { conversationId, requestId, tenantId: principal.tenantId, correlationId: requestId, causationId: null, customerId },
       derived('event'),
     );
     await deps.publish([event]);

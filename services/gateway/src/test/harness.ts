@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { loadMigrations } from '@supportstream/db';
 import { createScratchSchema, type ScratchSchema } from '@supportstream/db/testing';
-import { createEventCodec, topicOf, type SupportEvent } from '@supportstream/events';
+import { topicOf, type SupportEvent } from '@supportstream/events';
 import { createEventProducer, createKafka } from '@supportstream/kafka';
 import { createMetricsRegistry, type Registry } from '@supportstream/observability';
 import { createProjector, createReadModel, ensureReadModel, type Projector, type ReadModel } from '@supportstream/projections';
-import { stackConfig, testLogger } from '@supportstream/testing';
+import { stackConfig, testLogger, createTestCodec } from '@supportstream/testing';
 import { Redis } from 'ioredis';
 import { SignJWT, type CryptoKey } from 'jose';
 import pg from 'pg';
@@ -22,7 +22,7 @@ export const AUDIENCE = 'supportstream-gateway';
 export const HS_SECRET = 'a-test-secret-of-at-least-32-characters!';
 
 const config = stackConfig();
-export const codec = createEventCodec({ registryUrl: config.SCHEMA_REGISTRY_URL });
+export const codec = createTestCodec(config);
 export const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'gateway-test', logger: testLogger() });
 
 export interface TestGatewayOptions {
