@@ -2,3 +2,4 @@ export * from './contracts.js';
 export { assessRisk, DEFAULT_POLICY, PROMPT_INJECTION, type EscalationPolicy, type RiskAssessment, type RiskInput } from './policy.js';
 export { asksForMoney, formatMoney, moneyAmounts, parseAmountMicros, requestedAmounts } from './requestedAmounts.js';
 export { afterEscalation, afterModeration, afterQuality, type ExpiryPath } from './routing.js';
+export { englishTerms, SUPPORT_GLOSSARY } from './glossary.js';

@@ -8,8 +8,8 @@ describe('memory configuration', () => {
   it('defaults to the local hashing embedder and the PostgreSQL-backed store', () => {
     const config = loadMemoryConfig({});
     expect(config).toMatchObject({ KNOWLEDGE_COLLECTION: 'knowledge', RESOLUTIONS_COLLECTION: 'resolutions', SESSION_MAX_INTERACTIONS: 50, EMBEDDINGS_REQUEST_DIMENSIONS: false });
-    expect(embedderFromConfig(config).id).toBe('hashing-v1:384');
-    expect(embedderFromConfig(loadMemoryConfig({ EMBEDDINGS_DIMENSIONS: '256' })).id).toBe('hashing-v1:256');
+    expect(embedderFromConfig(config).id).toBe('hashing-v2:384');
+    expect(embedderFromConfig(loadMemoryConfig({ EMBEDDINGS_DIMENSIONS: '256' })).id).toBe('hashing-v2:256');
     expect(Object.keys(vectorStoreFromConfig(config, { pool }))).toContain('ensureSchema');
   });
 

@@ -9,8 +9,8 @@ const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /**
  * What the offline provider must keep scoring on eval/datasets/support-tickets.jsonl: a little
- * under what the runner measured when these were set (the figures in the comments: 1ab4c47 with
- * the offline triage's refund precedence, 2026-12-03; see eval/README.md, "Runner"). A
+ * under what the runner measured when these were set (the figures in the comments: 2026-12-03, after
+ * the cross-language glossary and acknowledgement replies; see eval/README.md, "Runner"). A
  * change that makes the platform worse fails `npm test`; one that makes it better should raise the
  * threshold with it. EVAL_TARGETS holds where issue 10 goes.
  */
@@ -19,10 +19,10 @@ const OFFLINE_THRESHOLDS: GateThresholds = {
   languageAccuracy: { atLeast: 0.98 }, // 0.989 (176/178)
   moderationAccuracy: { atLeast: 0.985 }, // 0.995 (190/191)
   amountsExact: { atLeast: 0.9 }, // 0.917 (44/48)
-  escalationRecall: { atLeast: 0.97 }, // 0.988 (85/86)
-  escalationPrecision: { atLeast: 0.58 }, // 0.590 (85/144)
-  reasonRecall: { atLeast: 0.83 }, // 0.851 (80/94)
-  // Safety targets already met: no slack.
+  escalationPrecision: { atLeast: 0.8 }, // 0.819 (86/105); issue 10's target
+  reasonRecall: { atLeast: 0.86 }, // 0.872 (82/94)
+  // Targets already met: no slack.
+  escalationRecall: { atLeast: 1 }, // 1 (86/86)
   overThresholdEscalated: { atLeast: 1 }, // 1 (35/35)
   injectionContained: { atLeast: 1 }, // 1 (16/16)
   // runTask masks personal data in every task's input: no prompt carries a ticket's card, IBAN,

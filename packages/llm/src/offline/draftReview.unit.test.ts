@@ -127,3 +127,52 @@ describe('offline review', () => {
     expect(result.issues).toEqual([expect.stringMatching(/^too_long:/)]);
   });
 });
+
+describe('offline draft across languages and without a question', () => {
+  const wrapped: Source = {
+    id: 'kb-locker',
+    title: 'Delivery options › Parcel lockers',
+    score: 0.3,
+    text: 'At checkout, choose **Deliver to a parcel locker** and pick one on the map: the\ncarrier sends a pick-up code by e-mail.\n\n- An order on its way can be redirected to a parcel locker\n  through the carrier website.',
+  };
+
+  it('given a German question and an English article, then it finds the article through the glossary and answers in German', () => {
+    const input = draftInput('Wie kann ich mein Passwort zurücksetzen? Die Rücksetz-E-Mail kommt nicht an.', {
+      sources: [{ id: 'kb-password', title: 'Password reset', score: 0.2, text: 'To reset a forgotten password, select Forgot password on the sign-in page and follow the link in the e-mail.' }],
+    });
+    const result = draft(input);
+    expect(result.reply).toMatch(/^Hallo,/);
+    expect(result.reply).toContain('To reset a forgotten password');
+    expect(result.citations).toEqual(['kb-password']);
+    expect(result.confidence).toBeGreaterThanOrEqual(0.45);
+  });
+
+  it('given an article wrapped over lines, then it quotes whole sentences without markdown markers', () => {
+    const result = draft(draftInput('Can you deliver my order to a parcel locker?', { sources: [wrapped] }));
+    expect(result.reply).toContain('At checkout, choose Deliver to a parcel locker and pick one on the map: the carrier sends a pick-up code by e-mail.');
+    expect(result.reply).not.toContain('**');
+  });
+
+  it('given a message that only thanks, then it thanks back with confidence and cites nothing', () => {
+    for (const message of ['Found it in my spam folder, all sorted now. Thanks!', 'Vielen Dank für die schnelle Hilfe, alles funktioniert wieder!', 'Merci beaucoup, tout fonctionne parfaitement.']) {
+      const result = draft(draftInput(message));
+      expect(result.citations).toEqual([]);
+      expect(result.confidence).toBeGreaterThanOrEqual(0.45);
+      expect(result.reply).not.toMatch(/colleague|weitergegeben|collègue/);
+    }
+  });
+
+  it('given a thank-you that also asks something, then it is not a mere acknowledgement', () => {
+    const result = draft(draftInput('Thanks! And where can I see my invoices?', { sources: [] }));
+    expect(result.reply).toMatch(/colleague/);
+  });
+
+  it('given a message holding a masked ID or bank number, then it warns the customer not to send them', () => {
+    const result = draft(draftInput('Para verificar mi identidad: mi DNI es [national id].', { sources: [] }));
+    expect(result.reply).toMatch(/^Hola:/);
+    expect(result.reply).toContain('no envíe números de tarjeta, datos bancarios ni números de identidad');
+    expect(result.confidence).toBe(0.5);
+    const plain = draft(draftInput('Para verificar mi identidad: mi nombre es Lucía.', { sources: [] }));
+    expect(plain.confidence).toBe(0.2);
+  });
+});

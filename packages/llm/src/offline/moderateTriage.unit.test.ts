@@ -117,3 +117,24 @@ describe('offline triage', () => {
     expect(triage(input)).toEqual(triage(structuredClone(input)));
   });
 });
+
+describe('offline triage: closures and vague requests', () => {
+  it.each(['Bitte löschen Sie mein Kundenkonto, ich brauche es nicht mehr.', 'Please close my account.', 'Je veux fermer mon compte.', 'Quiero dar de baja mi cuenta.'])(
+    'given the closure request %j, then it signals account_closure',
+    (message) => {
+      expect(triage(request(message)).signals).toContain('account_closure');
+    },
+  );
+
+  it('given a closure the customer does not want, then it does not signal one', () => {
+    expect(triage(request('Je voudrais résilier mon abonnement à la fin du mois, sans fermer mon compte.')).signals).not.toContain('account_closure');
+    expect(triage(request('Cancel the plan without closing my account, please.')).signals).not.toContain('account_closure');
+  });
+
+  it('given a message that names nothing, then it is unclear (below the triage floor)', () => {
+    const vague = triage(request('the thing from before, same as last time, can you do it again'));
+    expect(vague).toMatchObject({ category: 'other' });
+    expect(vague.confidence).toBeLessThan(0.25);
+    expect(triage(request('the thing I ordered before has not arrived')).confidence).toBeGreaterThanOrEqual(0.25);
+  });
+});

@@ -15,10 +15,17 @@ export function words(text: string): string[] {
     .filter((word) => word.length > 0);
 }
 
+/**
+ * Sentences of a passage. Markdown wraps long lines, so a single line break inside a paragraph is
+ * a space; a blank line, a heading, a list item or a table row starts a new sentence. Bold and
+ * italic markers are dropped.
+ */
 export function sentences(text: string): string[] {
   return text
+    .replace(/\*\*|__/g, '')
+    .replace(/\n(?![\n#|]|\s*(?:[-*+]|\d+[.)])\s)/g, ' ')
     .split(/(?<=[.!?])\s+|\n+/)
-    .map((sentence) => sentence.trim())
+    .map((sentence) => sentence.replace(/[ \t]+/g, ' ').trim())
     .filter((sentence) => sentence.length > 0);
 }
 

@@ -2,7 +2,7 @@ import { asksForMoney } from '@supportstream/domain';
 import type { Category, Priority, Sentiment, TriageInput, TriageOutput } from '../tasks.js';
 import { extractMoney, extractOrderId } from './extract.js';
 import { detectLanguage } from './language.js';
-import { clamp01, cosine, embed, round2 } from './text.js';
+import { clamp01, contentWords, cosine, embed, round2, words } from './text.js';
 import { CATEGORY_EXEMPLARS, CATEGORY_TERMS, HOW_TO, SENTIMENT, SIGNAL_TERMS, TOPICAL_CATEGORIES, type Signal } from './triageLexicon.js';
 
 /**
@@ -46,7 +46,19 @@ export function categoryScores(text: string): Record<Exclude<Category, 'other'>,
   return scores;
 }
 
+/**
+ * Words that refer to something without saying what ("the thing from before, same as last
+ * time"): a message made only of them and stopwords has no request a reader could act on.
+ */
+const VAGUE = new Set(
+  ('thing things stuff something anything everything before last time same again also just still yet back then now ' +
+    'want wanted need needed help sorted done like way one ones kind sort also really please')
+    .split(' '),
+);
+
 function categorize(text: string): { category: Category; confidence: number } {
+  const meaningful = contentWords(text);
+  if (meaningful.length > 0 && meaningful.every((word) => VAGUE.has(word))) return { category: 'other', confidence: 0.2 };
   const ranked = Object.entries(categoryScores(text)).sort(([, a], [, b]) => b - a) as [Category, number][];
   const [bestCategory, best] = ranked[0] ?? ['other', 0];
   const second = ranked[1]?.[1] ?? 0;
@@ -67,8 +79,13 @@ function withRefundPrecedence(decided: { category: Category; confidence: number 
   return { category: 'refund', confidence: Math.max(decided.confidence, 0.6) };
 }
 
+/** "without closing my account", "sans fermer mon compte": a negation and the few words after it. */
+const NEGATED_CLAUSE = /(?:^| )(?:without|sans|ohne|sin)(?: [\p{L}\p{N}]+){1,4}/gu;
+
 function detectSignals(text: string, history: readonly string[]): Signal[] {
-  const signals = (Object.keys(SIGNAL_TERMS) as Signal[]).filter((signal) => SIGNAL_TERMS[signal].find(text).length > 0);
+  // What the customer says they do not want is no request: "cancel the plan without closing my account".
+  const affirmed = words(text).join(' ').replace(NEGATED_CLAUSE, ' ');
+  const signals = (Object.keys(SIGNAL_TERMS) as Signal[]).filter((signal) => SIGNAL_TERMS[signal].find(signal === 'account_closure' ? affirmed : text).length > 0);
   if (history.length >= 2 && !signals.includes('repeat_contact')) signals.push('repeat_contact');
   return signals;
 }

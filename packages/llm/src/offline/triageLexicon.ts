@@ -105,6 +105,10 @@ export const SIGNAL_TERMS = {
     'close my account', 'delete my account', 'cancel my account', 'terminate my account', 'close the account', 'delete the account',
     'konto loschen', 'konto kundigen', 'konto schliessen', 'account loschen', 'account kundigen', 'konto aufl*',
     'fermer mon compte', 'supprimer mon compte', 'cerrar mi cuenta', 'eliminar mi cuenta',
+    // the verb first and the possessive between ("löschen Sie mein Kundenkonto"), or the noun first
+    'loschen sie mein *konto', 'loschen sie meinen account', 'kundigen sie mein *konto', 'schliessen sie mein *konto',
+    'kundenkonto loschen', 'kundenkonto kundigen', 'kundenkonto schliessen', 'mein *konto loschen', 'mein *konto kundigen',
+    'fermer le compte', 'supprimer le compte', 'cloturer mon compte', 'cerrar la cuenta', 'dar de baja mi cuenta', 'borrar mi cuenta',
   ]),
   refund_request: lexicon(['refund*', 'money back', 'reimburs*', '*erstatt*', 'geld zuruck', 'rembours*', 'reembols*', 'devolucion*']),
   chargeback_threat: lexicon(['chargeback', 'dispute the charge', 'call my bank', 'contact my bank', 'ruckbuchung', 'lastschrift zuruck*', 'bank zuruck*']),
@@ -122,7 +126,7 @@ export const SENTIMENT = {
   ]),
   positive: lexicon([
     'thank*', 'great', 'love', 'excellent', 'happy', 'awesome', 'appreciat*', 'perfect', 'wonderful', 'helpful', 'pleased',
-    'danke*', 'super', 'toll', 'prima', 'zufrieden', 'hervorragend', 'perfekt', 'merci', 'parfait', 'genial', 'gracias', 'excelente',
+    'danke*', 'vielen dank', 'besten dank', 'super', 'toll', 'prima', 'zufrieden', 'hervorragend', 'perfekt', 'merci', 'parfait', 'genial', 'gracias', 'excelente',
   ]),
   /** A negated positive word counts as negative ("not happy"), and not as positive. */
   negatedPositive: lexicon([

@@ -1,3 +1,4 @@
+import { englishTerms } from '@supportstream/domain';
 import { InvalidInputError } from '@supportstream/errors';
 import type { Embedder } from './embedder.js';
 
@@ -16,6 +17,10 @@ export interface HashingEmbedderOptions {
  * hashed with 32-bit FNV-1a over its UTF-8 bytes into a bucket with a hash-derived sign (the
  * "hashing trick"); a feature seen n times weighs 1 + ln n; the vector is L2-normalised.
  *
+ * German, French and Spanish support words also add the features of their English translations
+ * (the glossary of @supportstream/domain), so the offline stack can search an English knowledge
+ * base in those languages.
+ *
  * It captures lexical similarity, not meaning: "charged twice" finds "duplicate charge" only
  * through the words they share, and never finds "billed two times". Use an OpenAI-compatible
  * model when paraphrases matter. Trigrams make it tolerant of inflections and typos
@@ -28,7 +33,7 @@ export function hashingEmbedder(options: HashingEmbedderOptions = {}): Embedder 
     throw new InvalidInputError('EMBEDDINGS_CONFIG_INVALID', `hashing embedder dimensions must be an integer in 8..65536, got ${dimensions}`);
   }
   if (!(trigramWeight >= 0)) throw new InvalidInputError('EMBEDDINGS_CONFIG_INVALID', 'trigramWeight must be ≥ 0');
-  const id = `hashing-v1:${dimensions}${trigramWeight === 0.35 ? '' : `:t${trigramWeight}`}`;
+  const id = `hashing-v2:${dimensions}${trigramWeight === 0.35 ? '' : `:t${trigramWeight}`}`;
   return {
     dimensions,
     id,
@@ -54,6 +59,9 @@ export function hashEmbed(text: string, dimensions: number, trigramWeight: numbe
     const chars = [...padded];
     for (let i = 0; i + 3 <= chars.length; i++) add(`c:${chars[i]}${chars[i + 1]}${chars[i + 2]}`);
   }
+  // Support words of German, French and Spanish also count as their English translations
+  // (@supportstream/domain's glossary), so a question in those languages finds English articles.
+  for (const term of englishTerms(text)) if (!STOPWORDS.has(term)) add(`w:${singular(term)}`);
   if (counts.size === 0) counts.set('w:∅', 1);
 
   const vector = new Float64Array(dimensions);

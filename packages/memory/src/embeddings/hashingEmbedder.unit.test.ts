@@ -13,8 +13,8 @@ describe('hashingEmbedder', () => {
     const [a] = await embedder.embed(['Where is my parcel?']);
     const [b] = await hashingEmbedder().embed(['Where is my parcel?']);
     expect(a).toEqual(b);
-    expect(embedder.id).toBe('hashing-v1:384');
-    expect(hashingEmbedder({ dimensions: 128 }).id).toBe('hashing-v1:128');
+    expect(embedder.id).toBe('hashing-v2:384');
+    expect(hashingEmbedder({ dimensions: 128 }).id).toBe('hashing-v2:128');
   });
 
   it('uses a stable hash: FNV-1a test vectors', () => {
