@@ -18,11 +18,11 @@ const OFFLINE_THRESHOLDS: GateThresholds = {
   triageAccuracy: { atLeast: 0.86 }, // 0.868 (158/182)
   languageAccuracy: { atLeast: 0.98 }, // 0.989 (176/178)
   moderationAccuracy: { atLeast: 0.985 }, // 0.995 (190/191)
-  amountsExact: { atLeast: 0.9 }, // 0.917 (44/48)
   escalationPrecision: { atLeast: 0.8 }, // 0.819 (86/105); issue 10's target
   reasonRecall: { atLeast: 0.86 }, // 0.872 (82/94)
   // Targets already met: no slack.
   escalationRecall: { atLeast: 1 }, // 1 (86/86)
+  amountsExact: { atLeast: 1 }, // 1 (48/48)
   overThresholdEscalated: { atLeast: 1 }, // 1 (35/35)
   injectionContained: { atLeast: 1 }, // 1 (16/16)
   // runTask masks personal data in every task's input: no prompt carries a ticket's card, IBAN,

@@ -1,31 +1,11 @@
+import { moneyAmounts } from '@supportstream/domain';
+
 /** Money and order-number extraction from free text, exact to the micro-unit. */
 
 export interface MoneyAmount {
   readonly amountMicros: number;
   readonly currency: string;
 }
-
-const CURRENCIES: Readonly<Record<string, string>> = {
-  '€': 'EUR',
-  eur: 'EUR',
-  euro: 'EUR',
-  euros: 'EUR',
-  $: 'USD',
-  usd: 'USD',
-  dollar: 'USD',
-  dollars: 'USD',
-  '£': 'GBP',
-  gbp: 'GBP',
-  pound: 'GBP',
-  pounds: 'GBP',
-  chf: 'CHF',
-};
-
-const NUMBER = String.raw`\d{1,3}(?:[.,']\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?`;
-const SYMBOL = String.raw`€|\$|£|EUR|USD|GBP|CHF`;
-const WORD = String.raw`€|\$|£|EUR|USD|GBP|CHF|euros?|dollars?|pounds?`;
-// Currency first (`€49.99`, `EUR 49,99`) or amount first (`49,99 EUR`, `49.99€`, `120 dollars`).
-const MONEY = new RegExp(String.raw`(?<c1>${SYMBOL})\s?(?<n1>${NUMBER})(?![\d])|(?<![\d.,])(?<n2>${NUMBER})\s?(?<c2>${WORD})(?![\p{L}])`, 'giu');
 
 /**
  * Parses `1,234.56`, `1.234,56`, `49,99`, `49.99`, `120` into micros with string arithmetic (no
@@ -42,18 +22,13 @@ export function parseAmountMicros(text: string): number | undefined {
   return Number.isSafeInteger(micros) ? micros : undefined;
 }
 
-/** All money amounts in the text, in order of appearance. */
+/**
+ * All money amounts in the text, in order of appearance: the domain's reading (the one the
+ * escalation policy uses), so the triage and the policy never disagree on what was asked for
+ * (`1 299,00 €`, `$4.8k`, `EUR 1.200`).
+ */
 export function extractMoney(text: string): MoneyAmount[] {
-  const found: MoneyAmount[] = [];
-  for (const match of text.matchAll(MONEY)) {
-    const groups = match.groups ?? {};
-    const number = groups['n1'] ?? groups['n2'];
-    const symbol = (groups['c1'] ?? groups['c2'] ?? '').toLowerCase();
-    const currency = CURRENCIES[symbol];
-    const amountMicros = number === undefined ? undefined : parseAmountMicros(number);
-    if (currency !== undefined && amountMicros !== undefined) found.push({ amountMicros, currency });
-  }
-  return found;
+  return moneyAmounts(text).map(({ amountMicros, currency }) => ({ amountMicros: Number(amountMicros), currency }));
 }
 
 const ORDER_WORD = String.raw`order|bestellung|bestellnummer|auftrag|commande|pedido`;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { extractMoney, extractOrderId, parseAmountMicros } from './extract.js';
 import { detectLanguage } from './language.js';
+import { triage } from './triage.js';
 
 describe('money extraction', () => {
   it.each([
@@ -61,5 +62,14 @@ describe('language detection', () => {
 
   it('falls back to en without evidence', () => {
     expect(detectLanguage('1001 ???')).toBe('en');
+  });
+});
+
+describe('money the way the policy reads it', () => {
+  it('reads space-grouped thousands and legal threats that ask money back', () => {
+    expect(extractMoney('Je demande le remboursement de 1 299,00 € immédiatement')).toEqual([{ amountMicros: 1_299_000_000, currency: 'EUR' }]);
+    const threat = triage({ message: "If I don't get my $640 back by Monday, my lawyer will be filing in small claims court.", subject: null, customerTier: 'STANDARD', history: [] });
+    expect(threat.category).toBe('legal');
+    expect(threat.refundAmount).toEqual({ amountMicros: 640_000_000, currency: 'USD' });
   });
 });

@@ -21,7 +21,8 @@ export function triage(input: TriageInput): TriageOutput {
   const { category, confidence } = withRefundPrecedence(categorize(text), text, signals);
   const sentiment = detectSentiment(text, signals);
   const money = extractMoney(text)[0];
-  const refundAmount = money !== undefined && (signals.includes('refund_request') || category === 'refund') ? money : null;
+  // The money asked back, even in a legal threat ("get my $640 back or my lawyer…").
+  const refundAmount = money !== undefined && (signals.includes('refund_request') || category === 'refund' || asksForMoney(text)) ? money : null;
   return {
     category,
     priority: decidePriority({ signals, sentiment, tier: input.customerTier, category, howTo: HOW_TO.find(text).length > 0 }),
