@@ -188,7 +188,20 @@ function endOf(token: Token): number {
   return token.text.endsWith('.') && !ABBREVIATIONS.test(token.text) ? token.end - 1 : token.end;
 }
 
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const STREET_WORDS = [...EN_STREET_WORDS, ...FR_STREET_WORDS, ...ES_STREET_WORDS, ...DE_NL_STREET_WORDS];
+const STREET_ENDINGS = [...DE_NL_STREET_ENDINGS, ...DE_NL_WEAK_ENDINGS, 'str'];
+/**
+ * Every address form above has a street word as a whole token, or a street ending at the end of
+ * one: a text with neither (most texts) holds no address, and is not tokenized.
+ */
+const STREET_HINT = new RegExp(
+  `(?<!\\p{L})(?:${STREET_WORDS.map(escape).join('|')})(?!\\p{L})|(?:${STREET_ENDINGS.map(escape).join('|')})(?!\\p{L})`,
+  'iu',
+);
+
 export function findAddresses(text: string): PiiFinding[] {
+  if (!STREET_HINT.test(text)) return [];
   const tokens = tokenize(text);
   const found: PiiFinding[] = [];
   for (let i = 0; i < tokens.length; i++) {

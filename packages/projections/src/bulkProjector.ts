@@ -12,6 +12,7 @@ import { columnNames, upsertRows, type TableSpec } from './projections/table.js'
 import { countClosing, tenantStatsProjection, tenantStatsTable, type TenantStatsRow } from './projections/tenantStats.js';
 import type { ApplyResult, PartitionBatch, Projector } from './projector.js';
 import { createDeferredIndexes } from './schema.js';
+import { readModelRecord } from './masking.js';
 
 export interface BulkProjectorOptions {
   readonly pool: Pool;
@@ -141,7 +142,7 @@ export function createBulkProjector(options: BulkProjectorOptions): BulkProjecto
       const next = offsets.get(key)?.next ?? 0n;
       // Records are in offset order: only a redelivered batch (its first record below the stored offset) needs the filter.
       const first = batch.records[0];
-      const pending = first === undefined || BigInt(first.offset) >= next ? batch.records : batch.records.filter((record) => BigInt(record.offset) >= next);
+      const pending = (first === undefined || BigInt(first.offset) >= next ? batch.records : batch.records.filter((record) => BigInt(record.offset) >= next)).map(readModelRecord);
       const alreadyProjected = batch.records.length - pending.length;
       if (BigInt(batch.lastOffset) < next) return { applied: 0, duplicates: 0, alreadyProjected, conversations: [], views: [] };
       const fresh: SupportEvent[] = [];

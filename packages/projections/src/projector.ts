@@ -2,6 +2,7 @@ import { advisoryLockKey, quoteIdentifier, withTransaction, type Pool, type Quer
 import { isRetriable } from '@supportstream/errors';
 import pRetry from 'p-retry';
 import type { ProjectedEvent } from './projections/projection.js';
+import { readModelRecord } from './masking.js';
 import { writeBatch } from './store.js';
 import { toConversationView, type ConversationView } from './views.js';
 
@@ -72,7 +73,7 @@ export function createProjector(options: ProjectorOptions): Projector {
       await client.query(options.durableCommits === false ? `SET LOCAL search_path TO ${schema}; SET LOCAL synchronous_commit TO off` : `SET LOCAL search_path TO ${schema}`);
       const stored = await client.query<{ next_offset: string }>('SELECT next_offset FROM offsets WHERE topic = $1 AND partition = $2 FOR UPDATE', [batch.topic, batch.partition]);
       const next = BigInt(stored.rows[0]?.next_offset ?? '0');
-      const pending = batch.records.filter((record) => BigInt(record.offset) >= next);
+      const pending = batch.records.filter((record) => BigInt(record.offset) >= next).map(readModelRecord);
       const alreadyProjected = batch.records.length - pending.length;
       if (BigInt(batch.lastOffset) < next) return { applied: 0, duplicates: 0, alreadyProjected, conversations: [], views: [] };
 
