@@ -11,6 +11,8 @@ import type { AgentServiceEnv } from '@supportstream/platform';
 import { AGENT_SERVICES, startService, stopService, type ServiceProcess } from '@supportstream/testing';
 import type { PhaseCost, PhaseMeter } from './costMeter.js';
 import { requestInfo, sleep, summarize, type ModeResult } from './shared.js';
+import { createPool } from '@supportstream/db';
+import { keyVaultFromEnv } from '@supportstream/privacy';
 
 export interface DistributedOptions {
   readonly env: AgentServiceEnv;
@@ -65,7 +67,11 @@ export async function distributed(options: DistributedOptions): Promise<Distribu
   });
   await observer.start();
   const services: ServiceProcess[] = [];
-  const producer = createEventProducer({ kafka, codec, logger, metrics: createMetricsRegistry({}, false) });
+  // The driver stands in for the gateway: its requests are sealed with the customers' data keys, as
+  // the gateway's are. The observer reads ids and timings only, so it opens nothing.
+  const keyPool = createPool(options.env.DATABASE_URL, { max: 2, applicationName: 'bench-driver' });
+  const sealing = createEventCodec({ registryUrl: options.env.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(options.env, keyPool) });
+  const producer = createEventProducer({ kafka, codec: sealing, logger, metrics: createMetricsRegistry({}, false) });
   try {
     const replicas = options.replicas ?? 1;
     for (let replica = 1; replica <= replicas; replica += 1) for (const name of AGENT_SERVICES) services.push(await startService(name));
@@ -131,5 +137,6 @@ export async function distributed(options: DistributedOptions): Promise<Distribu
     await producer.disconnect().catch(() => undefined);
     await Promise.all(services.map((service) => stopService(service)));
     await observer.stop();
+    await keyPool.end();
   }
 }

@@ -8,7 +8,7 @@ import { API_KEYS_USAGE, apiKeysCommand } from './apiKeysCommand.js';
 import { auditHistoryCommand } from './audit/history.js';
 import { auditCheckpointsCommand, auditStateCommand } from './audit/timeTravel.js';
 import { auditWhatIfCommand } from './audit/whatIf.js';
-import { evalCommand } from './eval/evalCommand.js';
+import { evalFromArguments } from './eval/evalArguments.js';
 import { privacyEraseCommand } from './privacy/erase.js';
 import { projectionsRebuildCommand } from './projectionsCommand.js';
 import { approvalsCommand, askCommand, checkpointsPruneCommand, dbMigrateCommand, knowledgeIngestCommand } from './platformCommands.js';
@@ -64,6 +64,11 @@ ${API_KEYS_USAGE}
                                      process (offline provider, or the llm_providers row; nothing written
                                      to Kafka, PostgreSQL or Redis), print the report, write the JSON record
                                      to <out>/<provider>-<time>.json; --gate: exit 1 if a target is missed
+  eval --from <ISO time> --to <ISO time> [--tenant id] [--limit 500] [--provider row] [--out eval/results]
+       [--json] [--gate]             run the requests received in [from, to) again the same way and score
+                                     them against the recorded supervisor decisions (and the recorded runs);
+                                     record in <out>/recorded-<provider>-<time>.json; --gate: exit 1 if a
+                                     human-escalated request is not escalated again or personal data leaks
 
 Environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL, REDIS_URL, PRIVACY_MASTER_KEYS, LOG_LEVEL (see README).`;
 
@@ -202,17 +207,16 @@ async function main(argv: readonly string[]): Promise<number> {
       context.print(generateMasterKey(values.id ?? `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`));
       return 0;
     case 'eval':
-      if (values.from || values.to) {
-        console.error('eval --from/--to (recorded traffic) is not implemented yet');
-        return 2;
-      }
-      return evalCommand(context, {
-        dataset: values.dataset ?? 'eval/datasets/support-tickets.jsonl',
-        out: values.out ?? 'eval/results',
-        knowledgeDir: 'knowledge',
+      return evalFromArguments(context, {
+        dataset: values.dataset,
+        from: values.from,
+        to: values.to,
+        tenant: values.tenant,
+        limit: values.limit,
+        provider: values.provider,
+        out: values.out,
         json: values.json,
         gate: values.gate,
-        ...(values.provider ? { provider: values.provider } : {}),
       });
     default:
       console.error(`unknown command: ${positionals.join(' ')}\n\n${USAGE}`);

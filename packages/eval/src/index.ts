@@ -29,6 +29,37 @@ export {
   type Threshold,
 } from './report.js';
 export {
+  asTriageCategory,
+  HUMAN_DECISIONS,
+  sameActions,
+  scoreRecorded,
+  type HumanDecision,
+  type HumanLabel,
+  type LabelledAction,
+  type NewRunOutcome,
+  type RecordedCase,
+  type RecordedCounts,
+  type RecordedFailure,
+  type RecordedProblem,
+  type RecordedProblemKind,
+  type RecordedResult,
+  type RecordedRun,
+  type RecordedScores,
+} from './recorded.js';
+export {
+  checkRecordedGate,
+  RECORDED_GATE,
+  renderRecordedMarkdown,
+  toRecordedJsonRecord,
+  type RecordedGateScores,
+  type RecordedJsonRecord,
+  type RecordedMarkdownOptions,
+  type RecordedMeta,
+  type RecordedScoreName,
+  type RecordedSource,
+  type RecordedThresholds,
+} from './recordedReport.js';
+export {
   ratioOf,
   scoreRun,
   type EvalResult,

@@ -17,8 +17,8 @@ export type ScoreName = keyof Scores;
 export type Threshold = { readonly atLeast: number } | { readonly atMost: number };
 export type GateThresholds = Readonly<Partial<Record<ScoreName, Threshold>>>;
 
-export interface GateFailure {
-  readonly metric: ScoreName;
+export interface GateFailure<Metric extends string = ScoreName> {
+  readonly metric: Metric;
   readonly threshold: Threshold;
   /** null: the score had no denominator, so the threshold is not shown to hold. */
   readonly actual: number | null;
@@ -39,9 +39,15 @@ function holds(actual: number | null, threshold: Threshold): boolean {
   return 'atLeast' in threshold ? actual >= threshold.atLeast : actual <= threshold.atMost;
 }
 
-/** The thresholds the scores miss, in the order of `thresholds`; empty when the gate passes. */
-export function checkGate(scores: Scores, thresholds: GateThresholds): GateFailure[] {
-  return (Object.entries(thresholds) as [ScoreName, Threshold | undefined][]).flatMap(([metric, threshold]) =>
+/**
+ * The thresholds the scores miss, in the order of `thresholds`; empty when the gate passes. Any
+ * flat set of scores can be gated: the dataset's (Scores) or recorded traffic's.
+ */
+export function checkGate<Metric extends string = ScoreName>(
+  scores: Readonly<Record<Metric, number | null>>,
+  thresholds: Readonly<Partial<Record<Metric, Threshold>>>,
+): GateFailure<Metric>[] {
+  return (Object.entries(thresholds) as [Metric, Threshold | undefined][]).flatMap(([metric, threshold]) =>
     threshold === undefined || holds(scores[metric], threshold) ? [] : [{ metric, threshold, actual: scores[metric] }],
   );
 }
@@ -106,7 +112,7 @@ function formatScore(metric: ScoreName, value: number | null): string {
 }
 
 /** Markdown table cells hold one line and no bare pipe. */
-function cell(text: string): string {
+export function cell(text: string): string {
   return text.replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
 }
 

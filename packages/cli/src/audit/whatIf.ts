@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { topicOf, type SupportEvent } from '@supportstream/events';
-import { applyTopics, createEventProducer, readToEnd, type TopicSpec } from '@supportstream/kafka';
+import { topicOf } from '@supportstream/events';
+import { applyTopics, createEventProducer, type TopicSpec } from '@supportstream/kafka';
 import { createMetricsRegistry } from '@supportstream/observability';
 import { runIdOf } from '@supportstream/pipeline';
 import { loadAgentServiceEnv } from '@supportstream/platform';
 import type { CommandContext } from '../commands.js';
 import { AUDIT_TOPICS, auditKafka } from './history.js';
+import { readRecordedWindow } from './recordedWindow.js';
 import { createReplayEngine, type ReplayResult, type RequestReceived } from './replayEngine.js';
 import { compareRuns, summarizeComparisons, summarizeRun, type RequestComparison } from './runComparison.js';
 import { formatWhatIfReport, type WhatIfReport } from './whatIfReport.js';
@@ -28,9 +29,6 @@ const SHADOW_RETENTION_MS = 7 * 24 * 3600 * 1000;
 export const shadowTopic = (replayId: string, topic: string): string => `shadow.${replayId}.${topic}`;
 export const shadowThread = (replayId: string, conversationId: string): string => `whatif-${replayId}-${conversationId}`;
 
-const sortKey = (a: { event: SupportEvent; partition: number; offset: string }, b: { event: SupportEvent; partition: number; offset: string }) =>
-  a.event.metadata.occurredAt.getTime() - b.event.metadata.occurredAt.getTime() || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset));
-
 /**
  * `audit whatif`: replays the customer requests of a time window through the current graph and
  * configuration, into shadow topics and shadow threads, and compares each run with what was
@@ -50,37 +48,14 @@ export async function auditWhatIfCommand(context: CommandContext, options: WhatI
 
   const env = loadAgentServiceEnv();
   const { kafka, codec } = auditKafka(context);
-  const records = await readToEnd(kafka, codec, ['customer.requests', 'agent.actions', 'human.approvals']);
-  const candidates = records
-    .filter((record): record is typeof record & { event: RequestReceived } => {
-      const { event } = record;
-      if (event.type !== 'RequestReceived') return false;
-      const at = event.metadata.occurredAt.getTime();
-      return at >= options.from.getTime() && at < options.to.getTime() && (options.tenant === undefined || event.metadata.tenantId === options.tenant);
-    })
-    .sort(sortKey);
-  // A producer's retry may have written a request twice: the platform runs it once.
-  const requestIds = new Set<string>();
-  const inWindow = candidates.filter(({ event }) => {
-    if (requestIds.has(event.metadata.requestId)) return false;
-    requestIds.add(event.metadata.requestId);
-    return true;
-  });
+  const { requests: inWindow, recordedByConversation } = await readRecordedWindow(kafka, codec, options);
   if (inWindow.length === 0) {
     (context.printError ?? context.print)(
       `no RequestReceived on customer.requests in [${options.from.toISOString()}, ${options.to.toISOString()})${options.tenant ? ` for tenant ${options.tenant}` : ''}`,
     );
     return 1;
   }
-  const requests = inWindow.slice(0, limit).map(({ event }) => event);
-
-  const recordedByConversation = new Map<string, SupportEvent[]>();
-  for (const { event } of records) {
-    if (event.type === 'RequestReceived') continue;
-    const list = recordedByConversation.get(event.metadata.conversationId) ?? [];
-    list.push(event);
-    recordedByConversation.set(event.metadata.conversationId, list);
-  }
+  const requests = inWindow.slice(0, limit);
 
   const replayId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const shadowTopics = AUDIT_TOPICS.map((topic) => shadowTopic(replayId, topic));

@@ -18,7 +18,7 @@ import { embedderFromConfig, loadMemoryConfig } from '@supportstream/memory';
 import { MASTER_KEYS_VARIABLE } from '@supportstream/privacy';
 import type { CommandContext } from '../commands.js';
 import { configuredResolver, offlineResolver } from './evalModels.js';
-import { createEvalWorld, evaluateTickets, type Evaluation } from './evaluate.js';
+import { createEvalWorld, evaluateTickets } from './evaluate.js';
 import { currentCommit } from './gitCommit.js';
 import type { TicketDiagnostics } from './observeTickets.js';
 
@@ -35,7 +35,7 @@ export interface EvalCommandOptions {
   readonly gate: boolean;
 }
 
-interface EvalModels {
+export interface EvalModels {
   readonly resolver: ModelResolver;
   readonly provider: string;
   readonly secrets: readonly string[];
@@ -55,7 +55,7 @@ export function secretsOf(env: Env, apiKeyEnv: string | null = null): string[] {
  * The offline provider needs nothing; a provider row is read, with the agents' settings, from
  * PostgreSQL as the services read it.
  */
-async function evalModels(context: CommandContext, provider: string | undefined): Promise<EvalModels> {
+export async function evalModels(context: CommandContext, provider: string | undefined): Promise<EvalModels> {
   if (provider === undefined) {
     const close = () => Promise.resolve();
     return { resolver: offlineResolver(), provider: 'offline', secrets: secretsOf(process.env), close };
@@ -73,7 +73,7 @@ async function evalModels(context: CommandContext, provider: string | undefined)
 }
 
 /** One line per finding, for stderr: kinds and places, never the values. */
-function diagnosticLines(diagnostics: readonly TicketDiagnostics[]): string[] {
+export function diagnosticLines(diagnostics: readonly TicketDiagnostics[]): string[] {
   return diagnostics.flatMap(({ id, error, piiLeaks, outputLeaks, undetected }) => {
     const lines: string[] = [];
     if (error !== undefined) lines.push(`eval: the run of ${id} failed: ${error}`);
@@ -89,13 +89,31 @@ function diagnosticLines(diagnostics: readonly TicketDiagnostics[]): string[] {
   });
 }
 
-const formatActual = (failure: GateFailure) =>
-  failure.actual === null ? 'no value' : String(Number(failure.actual.toFixed(3)));
+/** The gate's missed targets, one line each, for stderr. */
+export function gateLines(gate: readonly GateFailure<string>[]): string[] {
+  return gate.map((failure) => {
+    const actual = failure.actual === null ? 'no value' : String(Number(failure.actual.toFixed(3)));
+    return `gate: ${failure.metric} is ${actual}, the target is ${describeThreshold(failure.threshold)}`;
+  });
+}
 
-/** The models that answered, without their provider's name, e.g. `heuristic-v1`. */
-function modelsOf(evaluation: Evaluation): { model?: string } {
-  const models = [...new Set(evaluation.models.map((model) => model.slice(model.indexOf('/') + 1)))];
+/** The models that answered (`provider/model`), without their provider's name, e.g. `heuristic-v1`. */
+export function modelsOf(used: readonly string[]): { model?: string } {
+  const models = [...new Set(used.map((model) => model.slice(model.indexOf('/') + 1)))];
   return models.length > 0 ? { model: models.join(', ') } : {};
+}
+
+/** Writes a JSON record to `<out>/<prefix><provider>-<time>.json`; returns the file's path. */
+export async function writeRecord(
+  out: string,
+  name: { readonly prefix?: string; readonly provider: string; readonly generatedAt: string },
+  record: unknown,
+): Promise<string> {
+  const provider = name.provider.replace(/[^A-Za-z0-9_-]/g, '_');
+  const file = join(out, `${name.prefix ?? ''}${provider}-${name.generatedAt.replace(/[:.]/g, '-')}.json`);
+  await mkdir(out, { recursive: true });
+  await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
+  return file;
 }
 
 /**
@@ -144,14 +162,11 @@ export async function evalCommand(context: CommandContext, options: EvalCommandO
       commit,
       dataset: options.dataset,
       provider: models.provider,
-      ...modelsOf(evaluation),
+      ...modelsOf(evaluation.models),
       generatedAt,
     };
     const record = toJsonRecord(evaluation.result, meta, gate);
-    const name = `${models.provider.replace(/[^A-Za-z0-9_-]/g, '_')}-${generatedAt.replace(/[:.]/g, '-')}.json`;
-    const file = join(options.out, name);
-    await mkdir(options.out, { recursive: true });
-    await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
+    const file = await writeRecord(options.out, { provider: models.provider, generatedAt }, record);
 
     context.print(
       options.json ? JSON.stringify(record) : renderMarkdown(evaluation.result, meta, { thresholds: EVAL_TARGETS }),
@@ -160,10 +175,7 @@ export async function evalCommand(context: CommandContext, options: EvalCommandO
     printError(`eval: wrote ${file}`);
     const failedRuns = evaluation.diagnostics.filter((ticket) => ticket.error !== undefined).length;
     if (!gate) return 0;
-    for (const failure of gate) {
-      const target = describeThreshold(failure.threshold);
-      printError(`gate: ${failure.metric} is ${formatActual(failure)}, the target is ${target}`);
-    }
+    for (const line of gateLines(gate)) printError(line);
     if (failedRuns > 0) printError(`gate: ${failedRuns} run(s) failed`);
     return gate.length > 0 || failedRuns > 0 ? 1 : 0;
   } finally {

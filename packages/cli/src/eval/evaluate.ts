@@ -7,11 +7,11 @@ import {
   type Embedder,
   type VectorStore,
 } from '@supportstream/memory';
-import { createAgentTools, inMemoryCrmDirectory, sampleCrmData } from '@supportstream/tools';
+import { createAgentTools, inMemoryCrmDirectory, sampleCrmData, type CrmDirectory } from '@supportstream/tools';
 import { vectorStoreAsOf } from '../audit/isolatedMemory.js';
 import { observeTickets, type TicketDiagnostics } from './observeTickets.js';
 import { runTickets, type EvalWorld, type RunTicketsOptions, type TicketRun } from './runTickets.js';
-import { EVAL_EPOCH } from './ticketRequests.js';
+import { EVAL_EPOCH, type RunnableTicket } from './ticketRequests.js';
 
 /**
  * The knowledge base of `dir` ingested into an in-memory vector store, so research finds the
@@ -43,6 +43,28 @@ export async function createEvalWorld(options: EvalWorldOptions): Promise<EvalWo
   };
 }
 
+/**
+ * The world of recorded traffic: the same knowledge and models, but the CRM the requests were
+ * about (the platform's, only read), with the tools' clock at each request's arrival.
+ */
+export async function createRecordedWorld(
+  options: EvalWorldOptions & { readonly crm: CrmDirectory },
+): Promise<EvalWorld> {
+  const { crm } = options;
+  return {
+    resolver: options.resolver,
+    embedder: options.embedder,
+    store: await knowledgeStore(options.knowledgeDir, options.embedder),
+    tools: createAgentTools({ crm }),
+    toolsAsOf: (clock) => createAgentTools({ crm, clock }),
+  };
+}
+
+/** The models that answered the runs, as `provider/model`, sorted. */
+export function modelsUsed(runs: readonly TicketRun<RunnableTicket>[]): string[] {
+  return [...new Set(runs.flatMap((run) => run.calls.map((call) => `${call.provider}/${call.model}`)))].sort();
+}
+
 export interface Evaluation {
   readonly result: EvalResult;
   readonly runs: readonly TicketRun[];
@@ -60,6 +82,5 @@ export async function evaluateTickets(
   const runs = await runTickets(tickets, world, options);
   const secrets = options.secrets ?? [];
   const { pairs, diagnostics } = observeTickets(runs, { crm: sampleCrmData(), secrets });
-  const models = [...new Set(runs.flatMap((run) => run.calls.map((call) => `${call.provider}/${call.model}`)))].sort();
-  return { result: scoreRun(pairs), runs, diagnostics, models };
+  return { result: scoreRun(pairs), runs, diagnostics, models: modelsUsed(runs) };
 }

@@ -4,6 +4,7 @@ import { observeRun } from './observeRun.js';
 import { otherCustomersOf, outputLeaks, type OutputLeak } from './outputCheck.js';
 import { findPiiLeaks, undetectedKinds, type PiiLeak } from './piiLeaks.js';
 import type { TicketRun } from './runTickets.js';
+import type { RunnableTicket } from './ticketRequests.js';
 
 export interface ObserveOptions {
   /** The CRM the runs used: other customers' data must not appear in a reply. */
@@ -28,10 +29,12 @@ export interface Observation {
   readonly diagnostics: TicketDiagnostics[];
 }
 
-const promptText = (run: TicketRun) =>
+/** The text of every request a run sent to the provider port, as the leak check reads it. */
+export const promptText = (run: TicketRun<RunnableTicket>) =>
   run.calls.map((call) => ({ task: call.task, text: call.messages.map((message) => message.content).join('\n') }));
 
-const systemPrompts = (run: TicketRun) => {
+/** The distinct system messages a run sent: the instructions the output check compares a reply with. */
+export const systemPrompts = (run: TicketRun<RunnableTicket>) => {
   const system = run.calls.flatMap((call) => call.messages.filter((message) => message.role === 'system'));
   return [...new Set(system.map((message) => message.content))];
 };

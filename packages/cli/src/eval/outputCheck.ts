@@ -74,11 +74,15 @@ export function outputLeaks(reply: string, context: OutputCheckContext): OutputL
 }
 
 /**
- * The names and e-mail addresses of every sample CRM customer but the ticket's own, in any tenant.
+ * The names and e-mail addresses of every customer of `crm` (the sample CRM, or the customers of a
+ * recorded window) but the ticket's own, in any tenant.
  * Values of the ticket's own record are left out even where another record repeats them (the
  * sample seeds two tenants with the same people).
  */
-export function otherCustomersOf(ticket: Pick<SupportTicket, 'tenantId' | 'customerId'>, crm: CrmData): string[] {
+export function otherCustomersOf(
+  ticket: Pick<SupportTicket, 'tenantId' | 'customerId'>,
+  crm: Pick<CrmData, 'customers'>,
+): string[] {
   type Customer = CrmData['customers'][number];
   const isOwn = (customer: Customer) => customer.tenantId === ticket.tenantId && customer.id === ticket.customerId;
   const valuesOf = (customers: readonly Customer[]) => customers.flatMap((customer) => [customer.name, customer.email]);

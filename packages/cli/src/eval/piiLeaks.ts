@@ -8,9 +8,12 @@ export interface PersonalValue {
   readonly key: string;
 }
 
+/** What the leak check reads of a ticket: its customer, its text and the kinds it holds. */
+export type LeakTicket = Pick<SupportTicket, 'id' | 'tenantId' | 'customerId' | 'message' | 'pii'>;
+
 /** What the leak check reads of a ticket's run. */
 export interface LeakSubject {
-  readonly ticket: SupportTicket;
+  readonly ticket: LeakTicket;
   readonly threadId: string;
   /** The text of every request the run sent to the provider port (all messages of each). */
   readonly prompts: readonly { readonly task: string; readonly text: string }[];
@@ -58,7 +61,7 @@ export function undetectedKinds(ticket: SupportTicket): PiiKind[] {
   return ticket.pii.filter((kind) => !found.has(kind));
 }
 
-const customerOf = (ticket: SupportTicket) => JSON.stringify([ticket.tenantId, ticket.customerId]);
+const customerOf = (ticket: LeakTicket) => JSON.stringify([ticket.tenantId, ticket.customerId]);
 
 /**
  * The personal values of each ticket labelled with personal data that appear in clear where they

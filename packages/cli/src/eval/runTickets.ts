@@ -16,20 +16,25 @@ import { memorySessionMemory, type Embedder, type VectorStore } from '@supportst
 import { runIdOf } from '@supportstream/pipeline';
 import type { AgentTools } from '@supportstream/tools';
 import { capturingResolver, type CapturedCall } from './evalModels.js';
-import { planConversations, type ConversationPlan, type PlannedTicket } from './ticketRequests.js';
+import { planConversations, type ConversationPlan, type PlannedTicket, type RunnableTicket } from './ticketRequests.js';
 
-/** What every conversation of a run shares: read-only knowledge, the sample CRM, the models. */
+/** What every conversation of a run shares: read-only knowledge, the CRM (for the dataset the sample one), models. */
 export interface EvalWorld {
   readonly resolver: ModelResolver;
   /** The knowledge base; its writes must go nowhere (see knowledgeStore). */
   readonly store: VectorStore;
   readonly embedder: Embedder;
   readonly tools: AgentTools;
+  /**
+   * Tools whose "now" is the clock given; when set, a conversation's tools read the arrival of the
+   * request being run (recorded traffic is replayed as of its day). Without it, `tools`.
+   */
+  readonly toolsAsOf?: (clock: () => Date) => AgentTools;
   readonly policy?: SupportGraphOptions['policy'];
 }
 
-export interface TicketRun {
-  readonly ticket: SupportTicket;
+export interface TicketRun<Ticket extends RunnableTicket = SupportTicket> {
+  readonly ticket: Ticket;
   readonly threadId: string;
   /** The state the run ended in, or paused in while it waits for a supervisor. */
   readonly state: SupportStateType;
@@ -47,7 +52,7 @@ export interface RunTicketsOptions {
   readonly maxSteps?: number;
   readonly epoch?: Date;
   /** Told after each run, e.g. for progress on stderr. */
-  readonly onRun?: (run: TicketRun) => void;
+  readonly onRun?: (run: TicketRun<RunnableTicket>) => void;
 }
 
 const APPROVAL_TTL_MS = 24 * 3600 * 1000;
@@ -87,32 +92,33 @@ async function advance(
  * follow-up sees the earlier exchange, as on the platform, and no other conversation does) and its
  * own record of the prompts. Nothing outlives the call.
  */
-async function runConversation(
-  plan: ConversationPlan,
+async function runConversation<Ticket extends RunnableTicket>(
+  plan: ConversationPlan<Ticket>,
   world: EvalWorld,
   options: RunTicketsOptions,
-): Promise<TicketRun[]> {
+): Promise<TicketRun<Ticket>[]> {
   const calls: CapturedCall[] = [];
   const resolver = capturingResolver(world.resolver, (call) => calls.push(call));
+  let arrival = new Date(plan.tickets[0]?.info.receivedAt ?? 0);
   const nodes = createAgentNodes({
     models: cachedModels(resolver, inMemoryCallCache()),
     tone: async (tenantId) => (await resolver.resolve({ task: 'draft', tenantId })).settings.tone,
     sessions: memorySessionMemory(),
     store: world.store,
     embedder: world.embedder,
-    tools: world.tools,
+    tools: world.toolsAsOf?.(() => arrival) ?? world.tools,
     terminal: { approvalTtlMs: APPROVAL_TTL_MS },
   });
   const policy = world.policy ? { policy: world.policy } : {};
   const graph = buildSupportGraph({ nodes, checkpointer: new MemorySaver(), ...policy });
   const maxSteps = options.maxSteps ?? 30;
-  const runs: TicketRun[] = [];
+  const runs: TicketRun<Ticket>[] = [];
   let paused = false;
 
-  async function runOne(planned: PlannedTicket): Promise<TicketRun> {
+  async function runOne(planned: PlannedTicket<Ticket>): Promise<TicketRun<Ticket>> {
     const { threadId } = plan;
     const from = calls.length;
-    const recorded = (state: SupportStateType, isPaused: boolean, error?: string): TicketRun => ({
+    const recorded = (state: SupportStateType, isPaused: boolean, error?: string): TicketRun<Ticket> => ({
       ticket: planned.ticket,
       threadId,
       state,
@@ -126,6 +132,7 @@ async function runConversation(
         await advance(graph, threadId, maxSteps);
       }
       const { info } = planned;
+      arrival = new Date(info.receivedAt);
       await graph.invoke(runStartInput(runIdOf(info.requestId), info, [], info.receivedAt), threadConfig(threadId));
       const ended = await advance(graph, threadId, maxSteps);
       return recorded(ended.state, ended.paused);
@@ -147,23 +154,43 @@ async function runConversation(
 }
 
 /**
- * Runs every ticket through the real graph and nodes in this process: the conversations
- * concurrently, the tickets of one conversation in file order on one thread. Returns the runs in
- * the order of `tickets`.
+ * Runs planned conversations through the real graph and nodes in this process: the conversations
+ * concurrently, the tickets of one conversation in their order on one thread. Returns the runs in
+ * the order of the plans' tickets.
  */
-export async function runTickets(
-  tickets: readonly SupportTicket[],
+export async function runPlans<Ticket extends RunnableTicket>(
+  plans: readonly ConversationPlan<Ticket>[],
   world: EvalWorld,
   options: RunTicketsOptions = {},
-): Promise<TicketRun[]> {
-  const queue = planConversations(tickets, options.epoch);
-  const byTicket = new Map<string, TicketRun>();
+): Promise<TicketRun<Ticket>[]> {
+  const queue = [...plans];
+  const byTicket = new Map<string, TicketRun<Ticket>>();
   const worker = async () => {
     for (let plan = queue.shift(); plan; plan = queue.shift()) {
       for (const run of await runConversation(plan, world, options)) byTicket.set(run.ticket.id, run);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, queue.length)) }, worker));
+  return plans.flatMap((plan) =>
+    plan.tickets.map(({ ticket }) => {
+      const run = byTicket.get(ticket.id);
+      if (!run) throw new Error(`ticket ${ticket.id} was not run`);
+      return run;
+    }),
+  );
+}
+
+/**
+ * Runs every ticket of a dataset (see runPlans): the tickets of one conversation in file order.
+ * Returns the runs in the order of `tickets`.
+ */
+export async function runTickets(
+  tickets: readonly SupportTicket[],
+  world: EvalWorld,
+  options: RunTicketsOptions = {},
+): Promise<TicketRun[]> {
+  const runs = await runPlans(planConversations(tickets, options.epoch), world, options);
+  const byTicket = new Map(runs.map((run) => [run.ticket.id, run]));
   return tickets.map((ticket) => {
     const run = byTicket.get(ticket.id);
     if (!run) throw new Error(`ticket ${ticket.id} was not run`);

@@ -15,18 +15,23 @@ export const EVAL_EPOCH = new Date('2026-12-01T09:00:00.000Z');
 /** Tickets arrive one minute apart, in file order, so a follow-up is always newer than what it follows. */
 const TICKET_SPACING_MS = 60_000;
 
-/** One ticket as the platform would receive it. */
-export interface PlannedTicket {
-  readonly ticket: SupportTicket;
+/** What the runner needs of a ticket: an id, unique among the tickets of one run. */
+export interface RunnableTicket {
+  readonly id: string;
+}
+
+/** One ticket as the platform would receive it (a dataset's ticket, or a recorded request). */
+export interface PlannedTicket<Ticket extends RunnableTicket = SupportTicket> {
+  readonly ticket: Ticket;
   readonly request: RequestReceived;
   /** What the graph's run starts from, built from `request` as the what-if replay builds it. */
   readonly info: RequestInfo;
 }
 
 /** The tickets of one conversation, on one thread, in the order they must run. */
-export interface ConversationPlan {
+export interface ConversationPlan<Ticket extends RunnableTicket = SupportTicket> {
   readonly threadId: string;
-  readonly tickets: readonly PlannedTicket[];
+  readonly tickets: readonly PlannedTicket<Ticket>[];
 }
 
 export class ConversationPlanError extends Error {
