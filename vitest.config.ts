@@ -13,7 +13,8 @@ export default defineConfig({
       {
         resolve,
         ssr: { resolve: { conditions: ['source'] } },
-        test: { name: 'unit', include: ['**/*.unit.test.ts'], exclude, testTimeout: 10_000 },
+        // The console's component tests (.tsx) pick happy-dom with a `@vitest-environment` comment.
+        test: { name: 'unit', include: ['**/*.unit.test.ts', '**/*.unit.test.tsx'], exclude, testTimeout: 10_000 },
       },
       {
         resolve,

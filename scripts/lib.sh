@@ -18,9 +18,28 @@ check_node() {
   command -v npm >/dev/null || die "npm is missing; it ships with Node.js"
 }
 
+# Debian's Chromium for the console's browser tests (playwright-core drives it; no browser download).
+# Skipped when /usr/bin/chromium exists; otherwise apt-get as root (or with sudo), quietly.
+install_chromium() {
+  [[ -x /usr/bin/chromium ]] && return
+  local -a sudo=()
+  if [[ "$(id -u)" -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "warning: /usr/bin/chromium is missing and this is not root; the browser tests will fail (fix: apt-get install -y chromium)" >&2; return; }
+    sudo=(sudo)
+  fi
+  say "installing Debian's chromium (browser tests of the console)"
+  mkdir -p .local/logs
+  if ! { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } >.local/logs/chromium-apt.log 2>&1; then
+    tail -n 15 .local/logs/chromium-apt.log >&2
+    die "apt-get install chromium failed (full log: .local/logs/chromium-apt.log)"
+  fi
+}
+
 # npm ci only when node_modules does not match package-lock.json (a stamp keeps the hash).
 install_dependencies() {
   check_node
+  install_chromium
   local stamp=node_modules/.supportstream-install-stamp
   local want
   want="$(sha256sum package-lock.json | cut -d' ' -f1)"

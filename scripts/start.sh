@@ -58,10 +58,17 @@ echo "+ curl $api/v1/conversations/$via_api"
 curl -fsS "$api/v1/conversations/$via_api" -H "x-api-key: $key"
 echo
 
+# The console (services/console, served by the gateway at /console) with a supervisor key to sign in.
+supervisor_key=$(cli apikeys create --tenant demo-tenant --role supervisor --name "console $(date +%s)" --json | sed -E 's/.*"key":"([^"]+)".*/\1/')
+
 say "Prometheus (Debian's package, installed if missing) scraping every service, with the alert rules"
 bash deploy/local/prometheus.sh start
 
 cat <<TXT
+
+The console: $api/console/  (sign in with this supervisor API key of demo-tenant:
+  $supervisor_key
+  the refund above waits in its approvals queue)
 
 The platform is running; Prometheus on http://127.0.0.1:${PROMETHEUS_PORT:-9090} (alerts, graphs of the
 dashboards' queries: deploy/grafana/README.md). Try:

@@ -11,6 +11,7 @@ import { auditWhatIfCommand } from './audit/whatIf.js';
 import { evalFromArguments } from './eval/evalArguments.js';
 import { privacyEraseCommand } from './privacy/erase.js';
 import { projectionsRebuildCommand } from './projectionsCommand.js';
+import { DLQ_USAGE, deadLettersCommand } from './deadLettersCommand.js';
 import { approvalsCommand, askCommand, checkpointsPruneCommand, dbMigrateCommand, knowledgeIngestCommand } from './platformCommands.js';
 import { schemasCheckCommand, schemasRegisterCommand, topicsCommand, type CommandContext } from './commands.js';
 
@@ -32,6 +33,7 @@ const USAGE = `usage: supportstream <command> [options]
                                      [--by name] [--comment text]: the supervisor's console
   checkpoints prune [--idle-days 30] compact closed conversations idle that long to their latest checkpoint
 ${API_KEYS_USAGE}
+${DLQ_USAGE}
   projections rebuild [--target schema] [--replace] [--no-compare] [--keep] [--shards n] [--json]
                                      replay every topic from offset 0 into a fresh schema (progress on
                                      stderr) and prove the live read model equal to it, a checksum per
@@ -112,6 +114,7 @@ async function main(argv: readonly string[]): Promise<number> {
       force: { type: 'boolean', default: false },
       schema: { type: 'string' },
       id: { type: 'string' },
+      topic: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -129,6 +132,7 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   if (group === 'conversation' && action) return auditHistoryCommand(context, action, { json: values.json });
   if (group === 'audit') return audit(context, action, positionals[2], values);
+  if (group === 'dlq') return deadLettersCommand(context, positionals.slice(1), { topic: values.topic, tenant: values.tenant, limit: values.limit, by: values.by, json: values.json });
   if (group === 'approvals') {
     return approvalsCommand(context, action, positionals[2], {
       ...(values.by ? { by: values.by } : {}),

@@ -61,7 +61,7 @@ describe('composeEventSchemas', () => {
 describe("the repository's schemas", () => {
   const schemasDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../schemas');
 
-  it('declare the twelve events of the design, each on its topic, each standalone', async () => {
+  it('declare the events of the design (and the operator audit event DeadLetterReplayed), each on its topic, each standalone', async () => {
     const definitions = composeEventSchemas(await readSchemaDir(schemasDir));
     const byTopic = Object.fromEntries(
       [...new Set(definitions.map((d) => d.topic))].map((topic) => [topic, definitions.filter((d) => d.topic === topic).map((d) => d.eventType).sort()]),
@@ -71,7 +71,7 @@ describe("the repository's schemas", () => {
       'agent.actions': ['AgentStepCompleted', 'RunCompleted', 'StepFailed'],
       'human.approvals': ['ApprovalDecided', 'ApprovalExpired', 'ApprovalRequested'],
       'notifications.outbound': ['ReplyReady', 'SupervisorAlert'],
-      'system.analytics': ['LlmUsage', 'RequestOutcome', 'StepMetrics'],
+      'system.analytics': ['DeadLetterReplayed', 'LlmUsage', 'RequestOutcome', 'StepMetrics'],
     });
     for (const definition of definitions) {
       expect(() => parseAvro(definition.schema)).not.toThrow();

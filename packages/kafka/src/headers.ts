@@ -21,6 +21,8 @@ export const HEADER = {
   dlqErrorMessage: 'dlq-error-message',
   dlqAttempts: 'dlq-attempts',
   dlqFailedAt: 'dlq-failed-at',
+  /** On a record put back from its dead-letter topic: the replay's id (deadLetters/). */
+  dlqReplayId: 'dlq-replay-id',
 } as const;
 
 export const AVRO_CONTENT_TYPE = 'application/vnd.supportstream.event+avro';

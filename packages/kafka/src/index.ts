@@ -14,6 +14,26 @@ export {
 } from './consumer.js';
 export { createProjectorRunner, type ProjectedBatch, type ProjectedRecord, type ProjectorRunner, type ProjectorRunnerOptions } from './projectorRunner.js';
 export { createDeadLetterProducer, deadLetterHeaders, defaultDeadLetterTopic, type DeadLetter, type DeadLetterProducer } from './deadLetter.js';
+export {
+  createDeadLetterConsole,
+  DeadLetterNotFoundError,
+  DeadLetterNotReplayableError,
+  MAX_LIMIT as MAX_DEAD_LETTER_LIST_LIMIT,
+  UnknownDeadLetterTopicError,
+  type DeadLetterConsole,
+  type DeadLetterConsoleOptions,
+  type DeadLetterFilter,
+  type DeadLetterListEntry,
+  type DeadLetterListing,
+  type DeadLetterView,
+  type ReplayOutcome,
+  type ReplayRequest,
+  type ReplayState,
+} from './deadLetters/deadLetterConsole.js';
+export { positionProblem, replayIdOf, type DeadLetterPosition, type DeadLetterRecord } from './deadLetters/deadLetterRecord.js';
+export { OPERATOR_TENANT } from './deadLetters/replayEvent.js';
+export { inMemoryReplayLedger, type ReplayCompletion, type ReplayEntry, type ReplayIntent, type ReplayLedger, type ReplayOnceResult } from './deadLetters/replayLedger.js';
+export { postgresReplayLedger, ReplayInProgressError, type PostgresReplayLedgerOptions, type SqlPool, type SqlQueryable } from './deadLetters/postgresReplayLedger.js';
 export { inMemoryProcessedEvents, redisProcessedEvents, type ProcessedEvents, type RedisProcessedEventsOptions } from './dedupe.js';
 export { AVRO_CONTENT_TYPE, HEADER, headerValue, routeOf, type ConsumedMessage, type MessageHeaders, type MessageRoute } from './headers.js';
 export { consumerMetrics, producerMetrics, type ConsumerMetrics, type ProducerMetrics } from './metrics.js';

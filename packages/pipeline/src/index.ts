@@ -19,6 +19,17 @@ export { stepEvents } from './stepEvents.js';
 export { createAgentWorker, type AgentWorker, type AgentWorkerOptions } from './worker.js';
 export { CHECKPOINT_SCHEMA, createCheckpointer } from './checkpointer.js';
 export { createOfficialCheckpointer } from './checkpointer.js';
+export {
+  checkpointHistory,
+  describeCheckpoint,
+  MAX_CHECKPOINT_LIST,
+  openCheckpointHistory,
+  type CheckpointHistory,
+  type CheckpointKind,
+  type CheckpointList,
+  type CheckpointState,
+  type CheckpointSummary,
+} from './checkpointHistory.js';
 export { BatchedPostgresSaver, type RunOnOptions } from './checkpoint/batchedPostgresSaver.js';
 export { ScopeMemo } from './checkpoint/scopeMemo.js';
 export { createApprovalExpiry, type ApprovalExpiry, type ApprovalExpiryOptions } from './approvalExpiry.js';

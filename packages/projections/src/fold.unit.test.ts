@@ -137,6 +137,12 @@ describe('statistics and approvals', () => {
     expect(delta.tenantStats.map((row) => row.tenant_id)).toEqual(['tenant-a', 'tenant-b', 'tenant-c']);
   });
 
+  it('leaves conversations and statistics alone for an operator replaying a dead letter (the timeline alone shows it)', () => {
+    const factory = createEventFactory({ producer: 'tests' });
+    const replayed = factory.create('DeadLetterReplayed', SAMPLE_DATA.DeadLetterReplayed, sampleContext({ conversationId: 'dlq-replay-1', tenantId: '_operator' }));
+    expect(foldBatch([replayed])).toEqual({ conversations: [], approvals: [], agentStats: [], costStats: [], tenantStats: [] });
+  });
+
   it('summarizes every event type in one line', () => {
     const factory = createEventFactory({ producer: 'tests' });
     for (const type of EVENT_TYPES) {

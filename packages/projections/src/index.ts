@@ -5,7 +5,19 @@ export { summarizeEvent } from './projections/eventSummary.js';
 export type { ProjectedEvent } from './projections/projection.js';
 export { CONVERSATION_CHANGES_CHANNEL, createProjector, type ApplyResult, type PartitionBatch, type Projector, type ProjectorOptions } from './projector.js';
 export { redisConversationCache, type ConversationCache, type RedisConversationCacheOptions } from './cache.js';
-export { createReadModel, type ApprovalRequestRef, type EventPage, type ReadModel, type ReadModelOptions, type TenantStatistics } from './queries.js';
+export {
+  CONVERSATION_STATUSES,
+  createReadModel,
+  type ApprovalRequestRef,
+  type CausationLink,
+  type ConversationListFilter,
+  type ConversationPage,
+  type ConversationPosition,
+  type EventPage,
+  type ReadModel,
+  type ReadModelOptions,
+  type TenantStatistics,
+} from './queries.js';
 export type { ApprovalView, ConversationEventView, ConversationView } from './views.js';
 export { compareChecksums, readModelChecksums, type ChecksumComparison, type ReadModelChecksums, type TableChecksum } from './checksum.js';
 export { createProjectionConsumer, type ProjectionConsumer, type ProjectionConsumerOptions } from './consumer.js';

@@ -1,5 +1,6 @@
 import { quoteIdentifier, type Pool } from '@supportstream/db';
 import type { ConversationCache } from './cache.js';
+import type { ConversationStatus } from './projections/conversations.js';
 import { LIVE_SCHEMA } from './schema.js';
 import {
   toApprovalView,
@@ -35,6 +36,47 @@ export interface ApprovalRequestRef {
   readonly customerId: string | null;
 }
 
+/** Every status a conversation row can have (the `ConversationStatus` union, as values). */
+export const CONVERSATION_STATUSES = ['RECEIVED', 'IN_PROGRESS', 'AWAITING_APPROVAL', 'RESOLVED', 'RESOLVED_AFTER_APPROVAL', 'HANDED_OFF', 'FALLBACK', 'FAILED'] as const satisfies readonly ConversationStatus[];
+// Fails to compile when ConversationStatus gains a member the list does not have.
+const everyStatusListed: Exclude<ConversationStatus, (typeof CONVERSATION_STATUSES)[number]> extends never ? true : never = true;
+void everyStatusListed;
+
+/**
+ * A place in the conversation list, which is ordered by (updatedAt, conversationId) descending.
+ * `updatedAtMicros` is the row's updated_at in microseconds since the epoch, exactly as stored.
+ */
+export interface ConversationPosition {
+  readonly updatedAtMicros: string;
+  readonly conversationId: string;
+}
+
+export interface ConversationListFilter {
+  /** Any of these statuses (absent or empty: every status, including a conversation without one yet). */
+  readonly statuses?: readonly ConversationStatus[];
+  readonly customerId?: string;
+  /** updatedAt ≥ this (ISO time). */
+  readonly updatedFrom?: string;
+  /** updatedAt < this (ISO time). */
+  readonly updatedTo?: string;
+  /** Only conversations after this place (the previous page's `next`). */
+  readonly after?: ConversationPosition;
+  readonly limit?: number;
+}
+
+export interface ConversationPage {
+  /** Last activity first: updatedAt descending, then conversationId descending. */
+  readonly conversations: readonly ConversationView[];
+  /** Where the next page starts; null when this page was the last one. */
+  readonly next: ConversationPosition | null;
+}
+
+/** An event's cause, for the causation tree of a conversation's history. */
+export interface CausationLink {
+  readonly eventId: string;
+  readonly causationId: string | null;
+}
+
 export interface TenantStatistics {
   readonly tenant: Record<string, number> | null;
   readonly agents: readonly Record<string, number | string>[];
@@ -52,10 +94,45 @@ export interface ReadModel {
   /** The ApprovalRequested event's envelope: a decision continues its conversation, request and correlation. */
   approvalRequest(tenantId: string, approvalId: string): Promise<ApprovalRequestRef | undefined>;
   statistics(tenantId: string): Promise<TenantStatistics>;
+  /** The tenant's conversations, last activity first, keyset-paged by (updatedAt, conversationId). */
+  listConversations(tenantId: string, filter?: ConversationListFilter): Promise<ConversationPage>;
+  /** (eventId, causationId) of every event of the conversation: the causation tree without the payloads. */
+  causationLinks(tenantId: string, conversationId: string): Promise<readonly CausationLink[]>;
+  /** The approvals of these conversations (the live approval queue re-reads the conversations the projector changed). */
+  approvalsOfConversations(tenantId: string, conversationIds: readonly string[]): Promise<readonly ApprovalView[]>;
+  /** The approvals with these ids (a resync of the approvals a live queue holds). */
+  approvalsById(tenantId: string, approvalIds: readonly string[]): Promise<readonly ApprovalView[]>;
 }
 
 const MAX_PAGE = 500;
 const pageSize = (limit: number | undefined, fallback: number) => Math.min(MAX_PAGE, Math.max(1, Math.trunc(limit ?? fallback)));
+
+/** One query for the conversation list: only the conditions asked for, so the planner sees plain predicates. */
+function conversationListQuery(schema: string, tenantId: string, filter: ConversationListFilter, size: number): { text: string; values: unknown[] } {
+  const values: unknown[] = [tenantId];
+  const where = ['tenant_id = $1'];
+  const param = (value: unknown): string => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  if (filter.statuses !== undefined && filter.statuses.length > 0) where.push(`status = ANY(${param(filter.statuses)}::text[])`);
+  if (filter.customerId !== undefined) where.push(`customer_id = ${param(filter.customerId)}`);
+  if (filter.updatedFrom !== undefined) where.push(`updated_at >= ${param(filter.updatedFrom)}::timestamptz`);
+  if (filter.updatedTo !== undefined) where.push(`updated_at < ${param(filter.updatedTo)}::timestamptz`);
+  if (filter.after !== undefined) {
+    // Exact to the microsecond (integer interval arithmetic), written so the index bounds the scan by updated_at.
+    const at = `(timestamptz 'epoch' + ${param(filter.after.updatedAtMicros)}::bigint * interval '1 microsecond')`;
+    where.push(`updated_at <= ${at} AND (updated_at < ${at} OR conversation_id < ${param(filter.after.conversationId)})`);
+  }
+  return {
+    text: `SELECT *, (extract(epoch FROM updated_at) * 1000000)::bigint::text AS updated_at_micros
+             FROM ${schema}.conversations
+            WHERE ${where.join(' AND ')}
+            ORDER BY updated_at DESC, conversation_id DESC
+            LIMIT ${param(size + 1)}`,
+    values,
+  };
+}
 
 export function createReadModel(options: ReadModelOptions): ReadModel {
   const schema = quoteIdentifier(options.schema ?? LIVE_SCHEMA);
@@ -123,6 +200,40 @@ export function createReadModel(options: ReadModelOptions): ReadModel {
         agents: agents.rows.map((row: Record<string, unknown>) => numbers(row)),
         costs: costs.rows.map((row: Record<string, unknown>) => numbers(row)),
       };
+    },
+    async listConversations(tenantId, filter = {}) {
+      const size = pageSize(filter.limit, 50);
+      const query = conversationListQuery(schema, tenantId, filter, size);
+      const result = await pool.query<ConversationRow & { updated_at_micros: string }>(query.text, query.values);
+      const rows = result.rows.slice(0, size);
+      const last = rows.at(-1);
+      return {
+        conversations: rows.map(toConversationView),
+        next: result.rows.length > size && last !== undefined ? { updatedAtMicros: last.updated_at_micros, conversationId: last.conversation_id } : null,
+      };
+    },
+    async causationLinks(tenantId, conversationId) {
+      const result = await pool.query<CausationLink>(
+        `SELECT event_id AS "eventId", causation_id AS "causationId" FROM ${schema}.conversation_events WHERE conversation_id = $1 AND tenant_id = $2`,
+        [conversationId, tenantId],
+      );
+      return result.rows;
+    },
+    async approvalsOfConversations(tenantId, conversationIds) {
+      if (conversationIds.length === 0) return [];
+      const result = await pool.query<ApprovalRowOut>(
+        `SELECT * FROM ${schema}.approvals WHERE conversation_id = ANY($1::text[]) AND tenant_id = $2 ORDER BY requested_at NULLS LAST, approval_id`,
+        [conversationIds, tenantId],
+      );
+      return result.rows.map(toApprovalView);
+    },
+    async approvalsById(tenantId, approvalIds) {
+      if (approvalIds.length === 0) return [];
+      const result = await pool.query<ApprovalRowOut>(
+        `SELECT * FROM ${schema}.approvals WHERE approval_id = ANY($1::text[]) AND tenant_id = $2 ORDER BY requested_at NULLS LAST, approval_id`,
+        [approvalIds, tenantId],
+      );
+      return result.rows.map(toApprovalView);
     },
   };
 }

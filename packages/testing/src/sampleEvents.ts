@@ -60,6 +60,22 @@ export const SAMPLE_DATA: { readonly [K in EventType]: EventDataMap[K] } = {
   StepMetrics: { runId: 'run-1', node: 'solution', status: 'COMPLETED', attempt: 1, durationMs: 840, queueDelayMs: 15 },
   LlmUsage: { runId: 'run-1', node: 'solution', provider: 'offline', model: 'offline-1', promptTokens: 812, completionTokens: 164, latencyMs: 3, cost: money(0, 'USD'), cached: false },
   RequestOutcome: { runId: 'run-1', outcome: 'RESOLVED', escalated: false, handlingTimeMs: 5230, qualityScore: 0.93, stepCount: 6, llmCalls: 4, totalCost: money(1_234, 'USD') },
+  DeadLetterReplayed: {
+    replayId: 'replay-1',
+    dlqTopic: 'customer.requests.dlq',
+    dlqPartition: 0,
+    dlqOffset: 17,
+    originalTopic: 'customer.requests',
+    originalPartition: 2,
+    originalOffset: 4711,
+    consumerGroup: 'triage',
+    errorCode: 'UNKNOWN_SCHEMA_ID',
+    reason: 'schema id 99 is not known to the registry',
+    replayedBy: 'operator@example.invalid',
+    replayedAt: new Date('2026-01-01T14:00:00.000Z'),
+    replayedToPartition: 2,
+    replayedToOffset: 5120,
+  },
 };
 
 export function sampleContext(overrides: Partial<EventContext> = {}): EventContext {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createEventFactory, randomId, systemClock, type Clock, type IdGenerator } from '@supportstream/events';
 import type { EventProducer } from '@supportstream/kafka';
 import type { Logger, Registry } from '@supportstream/observability';
+import type { CheckpointHistory } from '@supportstream/pipeline';
 import type { ReadModel } from '@supportstream/projections';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
@@ -10,6 +11,7 @@ import type { ApiKeyStore } from './auth/apiKeys.js';
 import { authenticate } from './auth/authenticate.js';
 import { createJwtVerifier } from './auth/jwt.js';
 import { requireRole } from './auth/principal.js';
+import { createSessionStore, DEFAULT_SESSION_TTL_SECONDS } from './auth/session.js';
 import type { GatewaySettings } from './config.js';
 import { cors, requestContext, requireJsonBody, securityHeaders } from './httpBasics.js';
 import { errorHandler, unknownRoute } from './httpErrors.js';
@@ -18,12 +20,19 @@ import type { ConversationChanges } from './liveChanges.js';
 import { openApiDocument } from './openapi.js';
 import { rateLimit } from './rateLimit.js';
 import type { ReadinessCheck } from './readiness.js';
+import { createApprovalStreams } from './routes/approvalStream.js';
 import { decideApproval, listApprovals } from './routes/approvals.js';
+import { listDeadLetters, replayDeadLetter, type DeadLetterAdmin } from './routes/deadLetters.js';
+import { consoleRouter, DEFAULT_CONSOLE_DIR } from './routes/console.js';
+import { AUDIT_ROLES, conversationHistory, getCheckpoint, listCheckpoints } from './routes/audit.js';
+import { listConversations } from './routes/conversationList.js';
 import { getConversation, listConversationEvents } from './routes/conversations.js';
 import { health, metricsEndpoint, openApi, ready } from './routes/operations.js';
 import { publisher } from './routes/publish.js';
 import { submitRequest } from './routes/requests.js';
+import { createSession, deleteSession, getSession, verifySignIn } from './routes/session.js';
 import { createStreams } from './routes/stream.js';
+import type { SchemaVersionLookup } from './schemaVersions.js';
 
 export interface GatewayDeps {
   readonly settings: GatewaySettings;
@@ -34,6 +43,12 @@ export interface GatewayDeps {
   /** Rate limits and the decision lock. */
   readonly redis: Redis;
   readonly changes: ConversationChanges;
+  /** The pipeline's graph checkpoints, read-only (time travel). */
+  readonly checkpoints: CheckpointHistory;
+  /** Schema subject and version of a schema id (the audit history). */
+  readonly schemaVersions: SchemaVersionLookup;
+  /** Dead letters of the five topics, for admins (listing and replay); without it those routes answer 503. */
+  readonly deadLetters?: DeadLetterAdmin;
   readonly readiness: Readonly<Record<string, ReadinessCheck>>;
   readonly readyTimeoutMs?: number;
   readonly logger: Logger;
@@ -59,8 +74,11 @@ export function createGatewayApp(deps: GatewayDeps): GatewayApp {
   const events = createEventFactory({ producer: 'gateway', clock, ids });
   const publish = publisher(deps.producer, metrics, logger);
   const streams = createStreams({ readModel, changes: deps.changes, metrics, maxStreamsPerCredential: settings.maxStreamsPerCredential, heartbeatMs: settings.heartbeatMs });
+  const approvalStreams = createApprovalStreams({ readModel, changes: deps.changes, metrics, maxStreamsPerCredential: settings.maxStreamsPerCredential, heartbeatMs: settings.heartbeatMs });
 
-  const auth = authenticate({ verifyJwt: createJwtVerifier(settings.jwt, clock), apiKeys: deps.apiKeys, metrics });
+  const credentials = { verifyJwt: createJwtVerifier(settings.jwt, clock), apiKeys: deps.apiKeys, metrics };
+  const sessions = createSessionStore({ redis: deps.redis, clock });
+  const auth = authenticate({ ...credentials, sessions });
   const limit = rateLimit({ redis: deps.redis, defaultPerMinute: settings.rateLimitPerMinute, metrics });
   const json = [requireJsonBody, express.json({ limit: settings.bodyLimit, strict: true })];
 
@@ -74,12 +92,24 @@ export function createGatewayApp(deps: GatewayDeps): GatewayApp {
   app.get('/metrics', metricsEndpoint(deps.metrics));
   app.get('/openapi.json', openApi(openApiDocument));
 
+  app.post('/v1/session', ...json, verifySignIn(credentials), limit, createSession({ sessions, ttlSeconds: settings.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS, clock }));
+  app.get('/v1/session', auth, limit, getSession);
+  app.delete('/v1/session', auth, limit, deleteSession(sessions));
   app.post('/v1/requests', auth, limit, requireRole('customer', 'service', 'admin'), ...json, submitRequest({ readModel, events, publish, ids }));
+  app.get('/v1/conversations', auth, limit, listConversations(readModel));
   app.get('/v1/conversations/:id', auth, limit, getConversation(readModel));
   app.get('/v1/conversations/:id/events', auth, limit, listConversationEvents(readModel));
   app.get('/v1/conversations/:id/stream', auth, limit, streams.handler);
+  app.get('/v1/conversations/:id/history', auth, limit, requireRole(...AUDIT_ROLES), conversationHistory({ readModel, schemaVersions: deps.schemaVersions }));
+  app.get('/v1/conversations/:id/checkpoints', auth, limit, requireRole(...AUDIT_ROLES), listCheckpoints({ readModel, checkpoints: deps.checkpoints }));
+  app.get('/v1/conversations/:id/checkpoints/:checkpointId', auth, limit, requireRole(...AUDIT_ROLES), getCheckpoint({ readModel, checkpoints: deps.checkpoints }));
   app.get('/v1/approvals', auth, limit, requireRole('supervisor', 'admin'), listApprovals(readModel));
+  app.get('/v1/approvals/stream', auth, limit, requireRole('supervisor', 'admin'), approvalStreams.handler);
   app.post('/v1/approvals/:id/decision', auth, limit, requireRole('supervisor', 'admin'), ...json, decideApproval({ readModel, events, publish, redis: deps.redis }));
+  app.get('/v1/admin/dead-letters', auth, limit, requireRole('admin'), listDeadLetters(deps.deadLetters));
+  app.post('/v1/admin/dead-letters/:topic/:partition/:offset/replay', auth, limit, requireRole('admin'), replayDeadLetter(deps.deadLetters));
+
+  app.use('/console', consoleRouter({ dir: settings.consoleDir ?? DEFAULT_CONSOLE_DIR, logger }));
 
   app.use(unknownRoute);
   app.use(errorHandler(logger));
@@ -98,6 +128,7 @@ export function createGatewayApp(deps: GatewayDeps): GatewayApp {
     },
     async close() {
       streams.closeAll();
+      approvalStreams.closeAll();
       const current = server;
       server = undefined;
       if (current === undefined) return;

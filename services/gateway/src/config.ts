@@ -1,6 +1,8 @@
 import { platformEnvSchema, z } from '@supportstream/config';
 import { CONVERSATION_CHANGES_CHANNEL, LIVE_SCHEMA } from '@supportstream/projections';
 import { JWT_ALGORITHMS, type JwtSettings } from './auth/jwt.js';
+import { DEFAULT_SESSION_TTL_SECONDS } from './auth/session.js';
+import { DEFAULT_CONSOLE_DIR } from './routes/console.js';
 
 const list = z.string().transform((value) =>
   value
@@ -42,6 +44,8 @@ export const gatewayEnvSchema = platformEnvSchema
     GATEWAY_SSE_HEARTBEAT_MS: positiveInt.default(15_000),
     GATEWAY_API_KEY_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
     GATEWAY_READY_TIMEOUT_MS: positiveInt.default(2_000),
+    GATEWAY_CONSOLE_DIR: z.string().min(1).default(DEFAULT_CONSOLE_DIR),
+    GATEWAY_SESSION_TTL_S: positiveInt.max(7 * 24 * 3600, 'must be at most 604800 (7 days)').default(DEFAULT_SESSION_TTL_SECONDS),
   })
   .superRefine((env, context) => {
     const algorithms = env.GATEWAY_JWT_ALGORITHMS;
@@ -65,6 +69,10 @@ export interface GatewaySettings {
   readonly bodyLimit: string;
   readonly maxStreamsPerCredential: number;
   readonly heartbeatMs: number;
+  /** Where the console's built files are (services/console/dist unless told). */
+  readonly consoleDir?: string;
+  /** Console sessions last this long at most (and never beyond the JWT they were opened with). */
+  readonly sessionTtlSeconds?: number;
 }
 
 export function settingsFromEnv(env: GatewayEnv): GatewaySettings {
@@ -85,5 +93,7 @@ export function settingsFromEnv(env: GatewayEnv): GatewaySettings {
     bodyLimit: env.GATEWAY_BODY_LIMIT,
     maxStreamsPerCredential: env.GATEWAY_MAX_STREAMS_PER_CREDENTIAL,
     heartbeatMs: env.GATEWAY_SSE_HEARTBEAT_MS,
+    consoleDir: env.GATEWAY_CONSOLE_DIR,
+    sessionTtlSeconds: env.GATEWAY_SESSION_TTL_S,
   };
 }

@@ -2,6 +2,8 @@ import type { Logger } from '@supportstream/observability';
 import type pg from 'pg';
 
 export type Wake = () => void;
+/** Told the conversations a projected batch changed; `null` when changes may have been missed (after a reconnect). */
+export type ChangeListener = (conversationIds: readonly string[] | null) => void;
 
 /** Wakes the live streams of conversations the projector just changed. */
 export interface ConversationChanges {
@@ -10,6 +12,8 @@ export interface ConversationChanges {
    * after that is announced. Returns the unsubscribe function.
    */
   subscribe(conversationId: string, wake: Wake): Promise<() => void>;
+  /** The same for every change, whatever the conversation (the live approval queue filters by tenant itself). */
+  subscribeAll(listener: ChangeListener): Promise<() => void>;
   close(): Promise<void>;
 }
 
@@ -33,6 +37,7 @@ export function createConversationChanges(options: ConversationChangesOptions): 
   const minMs = options.reconnectMinMs ?? 200;
   const maxMs = options.reconnectMaxMs ?? 10_000;
   const subscribers = new Map<string, Set<Wake>>();
+  const listeners = new Set<ChangeListener>();
   let client: pg.Client | undefined;
   let listening: Promise<void> | undefined;
   let reconnectTimer: NodeJS.Timeout | undefined;
@@ -41,6 +46,7 @@ export function createConversationChanges(options: ConversationChangesOptions): 
 
   const wakeAll = () => {
     for (const wakes of subscribers.values()) for (const wake of wakes) wake();
+    for (const listener of listeners) listener(null);
   };
 
   const onNotification = (message: pg.Notification) => {
@@ -53,6 +59,10 @@ export function createConversationChanges(options: ConversationChangesOptions): 
       return;
     }
     if (!Array.isArray(ids)) return;
+    if (listeners.size > 0) {
+      const changed = ids.filter((id): id is string => typeof id === 'string');
+      for (const listener of listeners) listener(changed);
+    }
     for (const id of ids) {
       if (typeof id !== 'string') continue;
       for (const wake of subscribers.get(id) ?? []) wake();
@@ -71,7 +81,7 @@ export function createConversationChanges(options: ConversationChangesOptions): 
   };
 
   function scheduleReconnect(): void {
-    if (closed || reconnectTimer !== undefined || subscribers.size === 0) return;
+    if (closed || reconnectTimer !== undefined || (subscribers.size === 0 && listeners.size === 0)) return;
     const delay = Math.min(maxMs, minMs * 2 ** Math.min(failures, 10)) * (0.5 + Math.random() / 2);
     failures += 1;
     reconnectTimer = setTimeout(() => {
@@ -128,10 +138,25 @@ export function createConversationChanges(options: ConversationChangesOptions): 
       }
       return unsubscribe;
     },
+    async subscribeAll(listener) {
+      if (closed) throw new Error('conversation changes are closed');
+      listeners.add(listener);
+      const unsubscribe = () => {
+        listeners.delete(listener);
+      };
+      try {
+        await ensureListening();
+      } catch (error) {
+        unsubscribe();
+        throw error;
+      }
+      return unsubscribe;
+    },
     async close() {
       closed = true;
       if (reconnectTimer !== undefined) clearTimeout(reconnectTimer);
       subscribers.clear();
+      listeners.clear();
       const current = client;
       client = undefined;
       listening = undefined;

@@ -1,9 +1,10 @@
 // Gateway service: the HTTP API (requests, conversations, live streams, approvals) over Kafka and the read models.
 import { parseEnv } from '@supportstream/config';
 import { createPool } from '@supportstream/db';
-import { createEventCodec } from '@supportstream/events';
-import { createEventProducer, createKafka, onShutdown } from '@supportstream/kafka';
+import { createEventCodec, createRegistryClient } from '@supportstream/events';
+import { createDeadLetterConsole, createEventProducer, createKafka, onShutdown, postgresReplayLedger } from '@supportstream/kafka';
 import { createLogger, createMetricsRegistry } from '@supportstream/observability';
+import { openCheckpointHistory } from '@supportstream/pipeline';
 import { createReadModel, redisConversationCache } from '@supportstream/projections';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -12,6 +13,7 @@ import { createApiKeyStore } from './auth/apiKeys.js';
 import { gatewayEnvSchema, settingsFromEnv } from './config.js';
 import { createConversationChanges } from './liveChanges.js';
 import { dependencyChecks } from './readiness.js';
+import { createSchemaVersionLookup } from './schemaVersions.js';
 import { keyVaultFromEnv } from '@supportstream/privacy';
 
 const env = parseEnv(gatewayEnvSchema);
@@ -23,6 +25,8 @@ redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error
 const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? 'gateway', logger });
 const producer = createEventProducer({ kafka, codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(env, pool, logger) }), logger, metrics });
 await producer.connect();
+// Dead letters are decoded only to read their envelope (tenant, type): no cipher needed. Replays are audited through the producer.
+const deadLetters = createDeadLetterConsole({ kafka, codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL }), ledger: postgresReplayLedger({ pool }), events: producer, logger, producerName: 'gateway' });
 const changes = createConversationChanges({
   connect: () => new pg.Client({ connectionString: env.DATABASE_URL, application_name: 'gateway-listen', keepAlive: true }),
   channel: env.GATEWAY_NOTIFY_CHANNEL,
@@ -35,6 +39,10 @@ const gateway = createGatewayApp({
   apiKeys: createApiKeyStore({ db: pool, cacheMs: env.GATEWAY_API_KEY_CACHE_MS, ...(env.GATEWAY_API_KEYS_SCHEMA === undefined ? {} : { schema: env.GATEWAY_API_KEYS_SCHEMA }) }),
   redis,
   changes,
+  deadLetters,
+  checkpoints: openCheckpointHistory(pool),
+  // A short timeout: the audit history waits for it on a schema id's first lookup only.
+  schemaVersions: createSchemaVersionLookup({ registry: createRegistryClient(env.SCHEMA_REGISTRY_URL, 2_000) }),
   readiness: dependencyChecks({ kafka, pool, redis, schemaRegistryUrl: env.SCHEMA_REGISTRY_URL }),
   readyTimeoutMs: env.GATEWAY_READY_TIMEOUT_MS,
   logger,
@@ -45,6 +53,7 @@ logger.info({ host: env.GATEWAY_HOST, port }, 'service started');
 onShutdown(async () => {
   await gateway.close();
   await changes.close();
+  await deadLetters.close();
   await producer.disconnect();
   redis.disconnect();
   await pool.end();

@@ -1,6 +1,11 @@
+import { CONVERSATION_STATUSES } from '@supportstream/projections';
+import { MAX_DEAD_LETTER_LIST_LIMIT } from '@supportstream/kafka';
 import { z } from 'zod';
+import { QUEUE_LIMIT } from './routes/approvalStream.js';
 import { decisionBody } from './routes/approvals.js';
+import { OFFSET_PATTERN as DEAD_LETTER_OFFSET_PATTERN, PARTITION_PATTERN as DEAD_LETTER_PARTITION_PATTERN, TOPIC_PATTERN as DEAD_LETTER_TOPIC_PATTERN } from './routes/deadLetters.js';
 import { ID_PATTERN, submitRequestBody } from './routes/requests.js';
+import { signInBody } from './routes/session.js';
 
 /**
  * The OpenAPI 3.1 document of the gateway, served at GET /openapi.json. Request bodies are derived
@@ -112,6 +117,85 @@ const schemas: Record<string, Json> = {
     decidedAt: nullable('string', { format: 'date-time' }),
   }),
   ApprovalList: object({ approvals: { type: 'array', items: ref('Approval') } }),
+  ConversationList: object({
+    conversations: { type: 'array', items: ref('Conversation'), description: 'Last activity first: updatedAt descending, then conversationId descending.' },
+    nextAfter: nullable('string', { description: 'Opaque cursor: pass as ?after= (with the same filters) for the next page; null when this page was the last one.' }),
+  }),
+  ApprovalQueue: object(
+    {
+      approvals: { type: 'array', items: ref('Approval'), description: 'The PENDING approvals, oldest request first.' },
+      truncated: { type: 'boolean', description: `True when more than ${QUEUE_LIMIT} are pending: the oldest ${QUEUE_LIMIT} are sent, the others are announced as requested while the queue drains.` },
+    },
+    'The live queue at connect time (the `snapshot` message of GET /v1/approvals/stream).',
+  ),
+  HistoryEntry: object({
+    seq: string({ pattern: '^\\d+$', description: 'Position in the projected timeline; page with ?after=.' }),
+    eventId: string(),
+    type: string(),
+    occurredAt: dateTime,
+    topic: string({ description: 'Where the log holds the event.' }),
+    partition: { type: 'integer', minimum: 0 },
+    offset: string({ pattern: '^\\d+$' }),
+    schema: object({
+      id: { type: 'integer', description: 'The schema id the record was written with.' },
+      subject: nullable('string', { description: 'Its registry subject (<topic>-<record full name>); null when the registry could not say.' }),
+      version: nullable('integer', { description: 'Its version under that subject; null when unknown.' }),
+    }),
+    producer: string({ description: 'The service that produced the event.' }),
+    requestId: string(),
+    correlationId: string(),
+    causationId: nullable('string', { description: 'The event that caused this one, as the event says (possibly outside the conversation).' }),
+    parentEventId: nullable('string', { description: 'The cause when it is an event of this conversation (the parent in the causation tree); null for a root.' }),
+    ancestorIds: { type: 'array', items: string(), description: 'Ancestors within the conversation, root first; empty for a root.' },
+    depth: { type: 'integer', minimum: 0, description: 'Generations below its root (the length of ancestorIds).' },
+    summary: string(),
+    data: { type: 'object', description: "The event's data as the read model keeps it (personal data masked)." },
+  }),
+  ConversationHistory: object(
+    {
+      conversationId: string(),
+      source: string({ const: 'read-model', description: 'The projected copy of the log (read_model.conversation_events), not Kafka itself.' }),
+      events: { type: 'array', items: ref('HistoryEntry'), description: 'In projection order, which is offset order within each partition.' },
+      nextAfter: nullable('string', { description: 'Pass as ?after= for the next page; null when this page was the last one so far.' }),
+    },
+    'The audit history of a conversation from the read model. `supportstream audit history <id>` reads Kafka itself (every topic and the dead-letter topics).',
+  ),
+  CheckpointSummary: object({
+    checkpointId: string(),
+    parentCheckpointId: nullable('string'),
+    step: nullable('integer', { description: "LangGraph's step counter (-1 for the input checkpoint of a thread)." }),
+    createdAt: nullable('string', { format: 'date-time' }),
+    kind: string({ enum: ['input', 'runStart', 'step'], description: "input: a run's input (holds the previous run's state); runStart: before the run's first step; step: written after `node` ran." }),
+    node: nullable('string', { description: 'The node whose step wrote the checkpoint (null unless kind is step).' }),
+    next: { type: 'array', items: string(), description: 'The nodes that run next; empty when the run ended.' },
+    runId: nullable('string'),
+    requestId: nullable('string'),
+    pendingApprovalId: nullable('string', { description: 'The approval the run waits for, when paused at escalation.' }),
+  }),
+  CheckpointList: object({
+    conversationId: string(),
+    checkpoints: { type: 'array', items: ref('CheckpointSummary'), description: 'Oldest first.' },
+    truncated: { type: 'boolean', description: 'True when the thread has older checkpoints than the newest `limit` listed.' },
+  }),
+  CheckpointState: {
+    ...object({
+      conversationId: string(),
+      checkpointId: string(),
+      parentCheckpointId: nullable('string'),
+      step: nullable('integer'),
+      createdAt: nullable('string', { format: 'date-time' }),
+      kind: string({ enum: ['input', 'runStart', 'step'] }),
+      node: nullable('string'),
+      next: { type: 'array', items: string() },
+      runId: nullable('string'),
+      requestId: nullable('string'),
+      pendingApprovalId: nullable('string'),
+      tasks: { type: 'array', items: string(), description: 'Every task of the checkpoint, including one whose writes were saved but whose next checkpoint was not.' },
+      interrupts: { type: 'array', description: 'Values the paused node passed to interrupt() (the approval request).' },
+      values: { type: 'object', description: 'The graph state: request, messages, triageDecision, sources, draft, review, risk, approval, outcome, finalReply, lastStep, counters. Personal data masked.' },
+    }),
+    description: 'The graph state at one checkpoint, personal data masked.',
+  },
   DecisionRequest: {
     ...fromZod(decisionBody),
     description: 'editedReply is required with EDITED and refused with the other decisions.',
@@ -120,6 +204,68 @@ const schemas: Record<string, Json> = {
     else: { not: { properties: { editedReply: { type: 'string' } }, required: ['editedReply'] } },
   },
   DecisionAccepted: object({ approvalId: string(), decision: string({ enum: ['APPROVED', 'REJECTED', 'EDITED'] }), eventId: string({ description: 'Id of the ApprovalDecided event.' }) }),
+  DeadLetterPosition: object({ topic: string({ description: 'The dead-letter topic, <topic>.dlq.' }), partition: { type: 'integer', minimum: 0 }, offset: string({ pattern: '^\\d+$' }) }),
+  DeadLetterReplayState: object({
+    replayId: string({ description: 'Derived from the DLQ position: the same for every attempt at one record.' }),
+    status: string({ enum: ['pending', 'done'], description: 'pending: a replay was recorded but not completed (an interrupted attempt); replaying again completes it.' }),
+    requestedBy: string(),
+    replayedBy: nullable('string'),
+    replayedAt: nullable('string', { format: 'date-time' }),
+  }),
+  DeadLetter: object(
+    {
+      position: ref('DeadLetterPosition'),
+      originalTopic: string({ description: 'Where it came from, and where a replay puts it.' }),
+      originalPartition: nullable('integer'),
+      originalOffset: nullable('string', { pattern: '^\\d+$' }),
+      consumerGroup: nullable('string', { description: 'The consumer group that gave up on it.' }),
+      errorCode: nullable('string'),
+      errorMessage: nullable('string', { description: 'Why, with personal data masked.' }),
+      attempts: nullable('integer'),
+      failedAt: dateTime,
+      key: nullable('string', { description: 'The original key (the conversation id for platform producers).' }),
+      eventType: nullable('string'),
+      eventId: nullable('string'),
+      tenantId: nullable('string', { description: "Always the caller's tenant here: records whose value does not decode name no tenant and are not listed." }),
+      decodable: { type: 'boolean' },
+      valueBytes: { type: 'integer', minimum: 0 },
+      replay: { anyOf: [{ type: 'null' }, ref('DeadLetterReplayState')], description: 'Its replay, if one was asked for.' },
+    },
+    'A record a consumer could not process, as its dead-letter topic keeps it (the bytes themselves are not served).',
+  ),
+  DeadLetterList: object({
+    deadLetters: { type: 'array', items: ref('DeadLetter'), description: 'Newest first.' },
+    matched: { type: 'integer', minimum: 0, description: 'How many of the tenant matched before the limit.' },
+    hiddenUnknownTenant: { type: 'integer', minimum: 0, description: 'Dead letters left out because their value does not decode, so their tenant cannot be read; operators see them with `supportstream dlq list`.' },
+    note: nullable('string', { description: 'Says so in words when hiddenUnknownTenant > 0.' }),
+  }),
+  DeadLetterReplay: object({
+    status: string({ enum: ['replayed', 'already_replayed'], description: 'already_replayed: an earlier replay put it back; nothing was done now.' }),
+    replayId: string(),
+    dlq: ref('DeadLetterPosition'),
+    originalTopic: string(),
+    replayedTo: object({ topic: string(), partition: { type: 'integer', minimum: 0 }, offset: string({ pattern: '^\\d+$' }) }),
+    replayedBy: string({ description: 'Subject of whoever replayed it (the first time, for already_replayed).' }),
+    replayedAt: dateTime,
+    eventId: string({ description: 'Id of the DeadLetterReplayed event on system.analytics.' }),
+    resumed: { type: 'boolean', description: 'This call completed a replay an earlier call recorded but did not finish.' },
+  }),
+  SignIn: {
+    ...fromZod(signInBody),
+    description: 'Exactly one credential: an API key or a JWT, verified exactly as in a header. Never stored: the cookie holds a random session token.',
+    oneOf: [
+      { type: 'object', properties: { apiKey: { type: 'string' } }, required: ['apiKey'] },
+      { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] },
+    ],
+  },
+  SessionInfo: object({
+    subject: string({ description: 'Token sub, or apikey:<keyId>.' }),
+    role: string({ enum: ['customer', 'service', 'supervisor', 'admin'] }),
+    tenantId: string(),
+    kind: string({ enum: ['jwt', 'api_key'], description: 'What the session was opened with.' }),
+    via: string({ enum: ['cookie', 'header'], description: 'cookie: the session cookie authenticated this call; header: a key or token in a header did.' }),
+    expiresAt: nullable('string', { format: 'date-time', description: 'When the cookie session ends (null for header credentials).' }),
+  }),
   Health: object({ status: string({ const: 'ok' }) }),
   Readiness: object({
     status: string({ enum: ['ready', 'unavailable'] }),
@@ -140,6 +286,7 @@ const headers = {
   'RateLimit-Reset': header('Seconds until the window resets.', { type: 'integer' }),
   'WWW-Authenticate': header('The Bearer challenge (RFC 6750).'),
   Location: header('Where the created resource can be read.'),
+  'Set-Cookie': header('supportstream_session=<random token>; Path=/; HttpOnly; SameSite=Strict (Secure over https); Max-Age = the session lifetime. Cleared on sign-out.'),
 };
 const headerRef = (name: keyof typeof headers): Json => ({ $ref: `#/components/headers/${name}` });
 const rateLimitHeaders = { 'RateLimit-Limit': headerRef('RateLimit-Limit'), 'RateLimit-Remaining': headerRef('RateLimit-Remaining'), 'RateLimit-Reset': headerRef('RateLimit-Reset') };
@@ -153,7 +300,7 @@ const errorResponse = (description: string, extraHeaders: Record<string, Json> =
 const responses: Record<string, Json> = {
   BadRequest: errorResponse('The request is malformed: invalid JSON, a failed validation (details name each field), a bad query parameter.'),
   Unauthorized: errorResponse('Credentials are missing or invalid (bad signature, algorithm, issuer, audience, expired token, unknown or revoked API key).', { 'WWW-Authenticate': headerRef('WWW-Authenticate') }),
-  Forbidden: errorResponse("The caller's role may not do this."),
+  Forbidden: errorResponse("The caller's role may not do this, or an unsafe request authenticated by the session cookie lacks `X-SupportStream-CSRF: 1`."),
   NotFound: errorResponse("Not found, or not the caller's (another tenant's, or for a customer another customer's): existence is not revealed."),
   Conflict: errorResponse('The approval is not PENDING (decided, expired, or a decision was already submitted).'),
   PayloadTooLarge: errorResponse('The body is larger than the configured limit.'),
@@ -170,12 +317,13 @@ const ok = (description: string, schema: Json, extraHeaders: Record<string, Json
   content: { 'application/json': { schema } },
 });
 
-const secured = [{ bearerAuth: [] }, { apiKeyAuth: [] }];
+const secured = [{ bearerAuth: [] }, { apiKeyAuth: [] }, { sessionCookie: [] }];
 const common = { '401': responseRef('Unauthorized'), '429': responseRef('TooManyRequests'), '500': responseRef('Internal'), '503': responseRef('Unavailable') };
 
 const parameters: Record<string, Json> = {
   conversationId: { name: 'id', in: 'path', required: true, description: 'The conversation id.', schema: string({ pattern: ID_PATTERN }) },
   approvalId: { name: 'id', in: 'path', required: true, description: 'The approval id.', schema: string({ pattern: ID_PATTERN }) },
+  checkpointId: { name: 'checkpointId', in: 'path', required: true, description: 'A checkpoint id of the conversation\'s thread, or `latest`.', schema: string({ pattern: ID_PATTERN }) },
   idempotencyKey: {
     name: 'Idempotency-Key',
     in: 'header',
@@ -188,6 +336,47 @@ const parameters: Record<string, Json> = {
 const param = (name: keyof typeof parameters): Json => ({ $ref: `#/components/parameters/${name}` });
 
 const paths: Record<string, Json> = {
+  '/v1/session': {
+    post: {
+      operationId: 'createSession',
+      summary: 'Sign in to the console: exchange an API key or a JWT for an HTTP-only session cookie',
+      description:
+        'The credential is verified exactly as in a header; a customer credential is refused (403). The cookie holds a random session token (kept in Redis under its hash), never the credential, and no script of the page can read it. The session lasts GATEWAY_SESSION_TTL_S at most, and never beyond the JWT it was opened with. Unsafe requests authenticated by the cookie must send `X-SupportStream-CSRF: 1`. Rate limits count against the credential.',
+      tags: ['session'],
+      security: [],
+      parameters: [param('requestId')],
+      requestBody: { required: true, content: { 'application/json': { schema: ref('SignIn') } } },
+      responses: {
+        '201': ok('Signed in: the cookie is set.', ref('SessionInfo'), { 'Set-Cookie': headerRef('Set-Cookie'), ...rateLimitHeaders }),
+        '400': responseRef('BadRequest'),
+        '403': responseRef('Forbidden'),
+        '413': responseRef('PayloadTooLarge'),
+        '415': responseRef('UnsupportedMediaType'),
+        ...common,
+      },
+    },
+    get: {
+      operationId: 'getSession',
+      summary: 'Who is signed in: subject, role, tenant (from the cookie or a header credential)',
+      tags: ['session'],
+      security: secured,
+      parameters: [param('requestId')],
+      responses: { '200': ok('The caller.', ref('SessionInfo'), rateLimitHeaders), ...common },
+    },
+    delete: {
+      operationId: 'deleteSession',
+      summary: 'Sign out: ends the cookie session and clears the cookie',
+      description: 'With the cookie, send `X-SupportStream-CSRF: 1`. With a header credential there is no session: 204 all the same.',
+      tags: ['session'],
+      security: secured,
+      parameters: [param('requestId')],
+      responses: {
+        '204': { description: 'Signed out.', headers: { 'X-Request-Id': headerRef('X-Request-Id'), 'Set-Cookie': headerRef('Set-Cookie') } },
+        '403': responseRef('Forbidden'),
+        ...common,
+      },
+    },
+  },
   '/v1/requests': {
     post: {
       operationId: 'submitRequest',
@@ -206,6 +395,26 @@ const paths: Record<string, Json> = {
         '415': responseRef('UnsupportedMediaType'),
         ...common,
       },
+    },
+  },
+  '/v1/conversations': {
+    get: {
+      operationId: 'listConversations',
+      summary: "The tenant's conversations, last activity first (keyset pages)",
+      description:
+        "Roles: service, supervisor, admin (the whole tenant); customer (only their own: customerId is their token's subject, another customer's id is a 403). from/to bound updatedAt, the time of the conversation's latest event (from inclusive, to exclusive). Content is masked for every role but the customer.",
+      tags: ['conversations'],
+      security: secured,
+      parameters: [
+        { name: 'status', in: 'query', required: false, description: `Comma-separated, any case: ${CONVERSATION_STATUSES.join(', ')}.`, schema: string({ maxLength: 300 }) },
+        { name: 'customerId', in: 'query', required: false, description: "Only this customer's conversations.", schema: string({ pattern: ID_PATTERN }) },
+        { name: 'from', in: 'query', required: false, description: 'updatedAt at or after this ISO 8601 time (or date).', schema: string({ maxLength: 40 }) },
+        { name: 'to', in: 'query', required: false, description: 'updatedAt before this ISO 8601 time (or date); later than from.', schema: string({ maxLength: 40 }) },
+        { name: 'limit', in: 'query', required: false, description: 'Page size.', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+        { name: 'after', in: 'query', required: false, description: "The previous page's nextAfter (opaque).", schema: string({ maxLength: 400 }) },
+        param('requestId'),
+      ],
+      responses: { '200': ok('One page.', ref('ConversationList'), rateLimitHeaders), '400': responseRef('BadRequest'), '403': responseRef('Forbidden'), ...common },
     },
   },
   '/v1/conversations/{id}': {
@@ -260,6 +469,77 @@ const paths: Record<string, Json> = {
       },
     },
   },
+  '/v1/conversations/{id}/history': {
+    get: {
+      operationId: 'getConversationHistory',
+      summary: "The conversation's audit history: each event with its place in the log, schema version and causation",
+      description:
+        "Roles: service, supervisor, admin (a customer gets 403). Served from the read model's timeline, the projected copy of the log (one row per event id; a record re-emitted with the same id appears once); `supportstream audit history <id>` reads Kafka itself and also lists the conversation's dead-lettered records, which this route does not (that needs a scan of the dead-letter topics). Schema subject and version come from the schema registry, cached per schema id; null when it could not say.",
+      tags: ['audit'],
+      security: secured,
+      parameters: [
+        param('conversationId'),
+        { name: 'after', in: 'query', required: false, description: 'Only events after this seq (the previous page’s nextAfter).', schema: string({ pattern: '^\\d{1,19}$' }) },
+        { name: 'limit', in: 'query', required: false, description: 'Page size.', schema: { type: 'integer', minimum: 1, maximum: 500, default: 500 } },
+        param('requestId'),
+      ],
+      responses: { '200': ok('One page of the history.', ref('ConversationHistory'), rateLimitHeaders), '400': responseRef('BadRequest'), '403': responseRef('Forbidden'), '404': responseRef('NotFound'), ...common },
+    },
+  },
+  '/v1/conversations/{id}/checkpoints': {
+    get: {
+      operationId: 'listCheckpoints',
+      summary: "The graph checkpoints of the conversation's thread, oldest first (time travel)",
+      description:
+        "Roles: service, supervisor, admin of the conversation's tenant (a customer gets 403; another tenant's conversation is a 404, as the read model says whose it is). The newest `limit` checkpoints, oldest first; `truncated` says whether older ones exist. An empty list: the thread was not started yet, or its checkpoints were pruned.",
+      tags: ['audit'],
+      security: secured,
+      parameters: [param('conversationId'), { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } }, param('requestId')],
+      responses: { '200': ok('The checkpoints.', ref('CheckpointList'), rateLimitHeaders), '400': responseRef('BadRequest'), '403': responseRef('Forbidden'), '404': responseRef('NotFound'), ...common },
+    },
+  },
+  '/v1/conversations/{id}/checkpoints/{checkpointId}': {
+    get: {
+      operationId: 'getCheckpoint',
+      summary: 'The graph state at one checkpoint (`latest` for the newest)',
+      description:
+        'Roles: service, supervisor, admin (a customer gets 403). The state holds what the customer wrote as the agents read it; personal data in it (card numbers, IBANs, e-mail addresses, phone numbers, national ids, addresses) is masked in this answer, ids stay.',
+      tags: ['audit'],
+      security: secured,
+      parameters: [param('conversationId'), param('checkpointId'), param('requestId')],
+      responses: { '200': ok('The state.', ref('CheckpointState'), rateLimitHeaders), '403': responseRef('Forbidden'), '404': responseRef('NotFound'), ...common },
+    },
+  },
+  '/v1/approvals/stream': {
+    get: {
+      operationId: 'streamApprovals',
+      summary: "Server-sent events: the tenant's pending approvals now, then every change as it is projected",
+      description:
+        "Roles: supervisor, admin. Messages: `snapshot` (data: ApprovalQueue) first, then `requested` (a new pending approval), `decided` (APPROVED, REJECTED or EDITED) and `expired`, each with an Approval as data. Every message's `id:` is the version of the pending queue after it; reconnecting with that Last-Event-ID (or ?lastEventId=) while the queue is unchanged sends no snapshot (a `: resumed` comment), any other id gets a fresh snapshot. A `: heartbeat` comment every 15 s, which also re-reads the queue. Open streams per credential are bounded (429). Content is masked as in GET /v1/approvals.",
+      tags: ['approvals'],
+      security: secured,
+      parameters: [
+        { name: 'Last-Event-ID', in: 'header', required: false, description: 'The id of the last message received.', schema: string({ maxLength: 200 }) },
+        { name: 'lastEventId', in: 'query', required: false, description: 'The same, for clients that cannot set headers.', schema: string({ maxLength: 200 }) },
+        param('requestId'),
+      ],
+      responses: {
+        '200': {
+          description: 'An event stream of approval queue changes.',
+          headers: { 'X-Request-Id': headerRef('X-Request-Id') },
+          content: {
+            'text/event-stream': {
+              schema: string(),
+              'x-sse-events': { snapshot: ref('ApprovalQueue'), requested: ref('Approval'), decided: ref('Approval'), expired: ref('Approval') },
+            },
+          },
+        },
+        '400': responseRef('BadRequest'),
+        '403': responseRef('Forbidden'),
+        ...common,
+      },
+    },
+  },
   '/v1/approvals': {
     get: {
       operationId: 'listApprovals',
@@ -292,6 +572,46 @@ const paths: Record<string, Json> = {
         '409': responseRef('Conflict'),
         '413': responseRef('PayloadTooLarge'),
         '415': responseRef('UnsupportedMediaType'),
+        ...common,
+      },
+    },
+  },
+  '/v1/admin/dead-letters': {
+    get: {
+      operationId: 'listDeadLetters',
+      summary: "The tenant's dead letters (records on <topic>.dlq), newest first",
+      description:
+        "Role: admin. Only records whose value decodes to an event of the caller's tenant are listed: a record whose bytes do not decode names no tenant, so it is hidden (counted in hiddenUnknownTenant; operators list it with the CLI).",
+      tags: ['admin'],
+      security: secured,
+      parameters: [
+        { name: 'topic', in: 'query', required: false, description: 'An original topic (customer.requests, agent.actions, human.approvals, notifications.outbound, system.analytics) or its .dlq; default all.', schema: string({ pattern: DEAD_LETTER_TOPIC_PATTERN }) },
+        { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_DEAD_LETTER_LIST_LIMIT, default: 100 } },
+        param('requestId'),
+      ],
+      responses: { '200': ok('The dead letters.', ref('DeadLetterList'), rateLimitHeaders), '400': responseRef('BadRequest'), '403': responseRef('Forbidden'), ...common },
+    },
+  },
+  '/v1/admin/dead-letters/{topic}/{partition}/{offset}/replay': {
+    post: {
+      operationId: 'replayDeadLetter',
+      summary: 'Put one dead letter back on its original topic (key, value and headers), once',
+      description:
+        "Role: admin, for a record of the caller's tenant. A second replay answers already_replayed and produces nothing. Each replay is recorded as a DeadLetterReplayed event (replayedBy = the caller's subject). No body.",
+      tags: ['admin'],
+      security: secured,
+      parameters: [
+        { name: 'topic', in: 'path', required: true, description: 'The dead-letter topic, e.g. customer.requests.dlq.', schema: string({ pattern: DEAD_LETTER_TOPIC_PATTERN }) },
+        { name: 'partition', in: 'path', required: true, schema: string({ pattern: DEAD_LETTER_PARTITION_PATTERN }) },
+        { name: 'offset', in: 'path', required: true, schema: string({ pattern: DEAD_LETTER_OFFSET_PATTERN }) },
+        param('requestId'),
+      ],
+      responses: {
+        '200': ok('Replayed now, or already replayed before (status says which).', ref('DeadLetterReplay'), rateLimitHeaders),
+        '400': responseRef('BadRequest'),
+        '403': responseRef('Forbidden'),
+        '404': responseRef('NotFound'),
+        '409': errorResponse('The record cannot be replayed (its headers name another topic than the dead-letter topic it sits on), or another replay of it is still running (retry).'),
         ...common,
       },
     },
@@ -332,12 +652,13 @@ export const openApiDocument = {
   },
   servers: [{ url: '/' }],
   security: secured,
-  tags: [{ name: 'requests' }, { name: 'conversations' }, { name: 'approvals' }, { name: 'operations' }],
+  tags: [{ name: 'requests' }, { name: 'conversations' }, { name: 'approvals' }, { name: 'audit' }, { name: 'session' }, { name: 'admin' }, { name: 'operations' }],
   paths,
   components: {
     securitySchemes: {
       bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT with iss, aud, exp, sub, the tenant claim (default tenant_id) and role (customer, service, supervisor, admin).' },
       apiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'sk_<keyId>_<secret>, made with `supportstream apikeys create` (also accepted as a Bearer token).' },
+      sessionCookie: { type: 'apiKey', in: 'cookie', name: 'supportstream_session', description: 'The console session (POST /v1/session). Used only when no Authorization or X-Api-Key header is sent; unsafe methods also need `X-SupportStream-CSRF: 1`.' },
     },
     schemas,
     responses,

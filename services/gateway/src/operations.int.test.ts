@@ -140,7 +140,7 @@ describe('operations', () => {
 });
 
 describe('the OpenAPI document', () => {
-  const PUBLIC = new Set(['health', 'ready', 'metrics', 'openApiDocument']);
+  const PUBLIC = new Set(['health', 'ready', 'metrics', 'openApiDocument', 'createSession']);
   type Operation = { operationId?: string; summary?: string; security?: unknown[]; parameters?: { $ref?: string; name?: string; in?: string }[]; responses?: Record<string, { $ref?: string; description?: string }> };
   const doc = openApiDocument as unknown as { openapi: string; paths: Record<string, Record<string, Operation>>; components: Record<string, Record<string, Record<string, unknown>>> };
 
@@ -164,7 +164,7 @@ describe('the OpenAPI document', () => {
         if (PUBLIC.has(operation.operationId ?? '')) {
           expect(operation.security, where).toEqual([]);
         } else {
-          expect(operation.security, where).toEqual([{ bearerAuth: [] }, { apiKeyAuth: [] }]);
+          expect(operation.security, where).toEqual([{ bearerAuth: [] }, { apiKeyAuth: [] }, { sessionCookie: [] }]);
           expect(statuses, where).toEqual(expect.arrayContaining(['401', '429', '500', '503']));
         }
         const declared = new Set((operation.parameters ?? []).map((parameter) => (parameter.$ref ? (doc.components['parameters']?.[parameter.$ref.split('/').at(-1) ?? ''] as { name: string; in: string }) : parameter)).filter((parameter) => parameter.in === 'path').map((parameter) => parameter.name));

@@ -82,6 +82,8 @@ function detailOf(event: SupportEvent): string {
       return `${event.data.node} ${event.data.provider}/${event.data.model} ${event.data.promptTokens}+${event.data.completionTokens} tokens`;
     case 'RequestOutcome':
       return `${event.data.outcome}${event.data.escalated ? ', escalated' : ''}`;
+    case 'DeadLetterReplayed':
+      return `${event.data.dlqTopic}[${event.data.dlqPartition}]@${event.data.dlqOffset} → ${event.data.originalTopic}[${event.data.replayedToPartition}]@${event.data.replayedToOffset} by ${event.data.replayedBy}`;
     default: {
       const unreachable: never = event;
       return String(unreachable);

@@ -53,7 +53,11 @@ export const approvalsTable: TableSpec<ApprovalRecord> = {
     decided_event: nullableOf.text,
   },
   primaryKey: ['approval_id'],
-  indexes: ['CREATE INDEX IF NOT EXISTS approvals_by_status ON approvals (tenant_id, status, requested_at)'],
+  indexes: [
+    'CREATE INDEX IF NOT EXISTS approvals_by_status ON approvals (tenant_id, status, requested_at)',
+    // The live approval queue re-reads the approvals of the conversations a NOTIFY names.
+    'CREATE INDEX IF NOT EXISTS approvals_by_conversation ON approvals (conversation_id)',
+  ],
 };
 
 function pendingApproval(event: ApprovalEvent): ApprovalRecord {

@@ -80,7 +80,11 @@ export const conversationsTable: TableSpec<ConversationRecord> = {
     updated_at: columnOf.timestamptz,
   },
   primaryKey: ['conversation_id'],
-  indexes: ['CREATE INDEX IF NOT EXISTS conversations_by_tenant ON conversations (tenant_id, updated_at DESC)'],
+  indexes: [
+    'CREATE INDEX IF NOT EXISTS conversations_by_tenant ON conversations (tenant_id, updated_at DESC)',
+    // A customer's own list (GET /v1/conversations as a customer) without scanning the whole tenant.
+    'CREATE INDEX IF NOT EXISTS conversations_by_customer ON conversations (tenant_id, customer_id, updated_at DESC)',
+  ],
 };
 
 /**
@@ -225,6 +229,11 @@ export function evolveConversation(current: ConversationRecord | null, event: Su
     case 'LlmUsage':
     case 'RequestOutcome':
       return row;
+    // Not in canHandle (below): an operator's replay is no step of the conversation, and one of an
+    // undecodable record names no conversation at all (dlq-<replayId>, tenant _operator). The
+    // replayed record itself updates the row when it is consumed again.
+    case 'DeadLetterReplayed':
+      return row;
     default: {
       const unknownEvent: never = event;
       throw new Error(`unhandled event type ${(unknownEvent as SupportEvent).type}`);
@@ -234,7 +243,7 @@ export function evolveConversation(current: ConversationRecord | null, event: Su
 
 export const conversationsProjection: RowProjection<ConversationRecord> = {
   table: conversationsTable,
-  canHandle: new Set(EVENT_TYPES),
+  canHandle: new Set(EVENT_TYPES.filter((type) => type !== 'DeadLetterReplayed')),
   keyOf: (event) => [event.metadata.conversationId],
   evolve: evolveConversation,
 };

@@ -29,6 +29,8 @@ export function summarizeEvent(event: SupportEvent): string {
       return `${event.data.node} called ${event.data.model}: ${event.data.promptTokens}+${event.data.completionTokens} tokens`;
     case 'RequestOutcome':
       return `outcome ${event.data.outcome}${event.data.escalated ? ' (escalated)' : ''}`;
+    case 'DeadLetterReplayed':
+      return clip(`dead letter ${event.data.dlqTopic}[${event.data.dlqPartition}]@${event.data.dlqOffset} replayed to ${event.data.originalTopic} by ${event.data.replayedBy}`);
     default: {
       const unknownEvent: never = event;
       return String((unknownEvent as SupportEvent).type);

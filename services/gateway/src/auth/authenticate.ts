@@ -3,6 +3,8 @@ import { HttpError } from '../httpErrors.js';
 import type { GatewayMetrics } from '../httpMetrics.js';
 import { looksLikeApiKey, parseApiKey, type ApiKeyStore } from './apiKeys.js';
 import { AuthenticationError, type JwtVerifier } from './jwt.js';
+import type { Principal } from './principal.js';
+import { checkCsrf, clearedSessionCookie, sessionTokenOf, type SessionStore } from './session.js';
 
 const REALM = 'supportstream';
 
@@ -13,11 +15,43 @@ function unauthorized(reason: string, message: string, metrics: GatewayMetrics, 
   return new HttpError(401, 'UNAUTHENTICATED', message, { headers: { 'WWW-Authenticate': challenge } });
 }
 
+export interface CredentialOptions {
+  readonly verifyJwt: JwtVerifier;
+  readonly apiKeys: ApiKeyStore;
+  readonly metrics: GatewayMetrics;
+}
+
 /**
- * `Authorization: Bearer <jwt>`, or an API key as `X-Api-Key: sk_…` (or `Bearer sk_…`).
+ * Verifies one presented credential: an API key (`sk_…`) or a JWT. `as` says what the caller
+ * presented it as: `api_key` (X-Api-Key, or the sign-in body's apiKey) must be a key, `jwt` (the
+ * sign-in body's token) must not be one, `any` (a Bearer header) may be either. Failures are 401s.
+ */
+export async function verifyCredential(options: CredentialOptions, credential: string, as: 'api_key' | 'jwt' | 'any'): Promise<Principal> {
+  const { metrics } = options;
+  if (looksLikeApiKey(credential)) {
+    if (as === 'jwt') throw unauthorized('malformed', 'the token is an API key; sign in with it as an API key', metrics, true);
+    const parsed = parseApiKey(credential);
+    if (parsed === undefined) throw unauthorized('api_key', 'the API key is malformed', metrics, true);
+    const check = await options.apiKeys.verify(parsed);
+    // One message for unknown, revoked and wrong secret: the caller learns nothing about which.
+    if (!check.ok) throw unauthorized(`api_key_${check.reason}`, 'the API key is not valid', metrics, true);
+    return check.principal;
+  }
+  if (as === 'api_key') throw unauthorized('api_key', 'the API key is malformed', metrics, true);
+  try {
+    return await options.verifyJwt(credential);
+  } catch (error) {
+    if (error instanceof AuthenticationError) throw unauthorized(error.reason, error.message, metrics, true);
+    throw error;
+  }
+}
+
+/**
+ * `Authorization: Bearer <jwt>`, or an API key as `X-Api-Key: sk_…` (or `Bearer sk_…`), or else
+ * the console's session cookie (then unsafe methods need the CSRF header).
  * Sets `res.locals.principal`; anything missing or invalid is a 401 with WWW-Authenticate.
  */
-export function authenticate(options: { verifyJwt: JwtVerifier; apiKeys: ApiKeyStore; metrics: GatewayMetrics }): RequestHandler {
+export function authenticate(options: CredentialOptions & { readonly sessions?: SessionStore }): RequestHandler {
   const { metrics } = options;
   return async (req, res, next) => {
     const header = req.get('Authorization');
@@ -30,25 +64,21 @@ export function authenticate(options: { verifyJwt: JwtVerifier; apiKeys: ApiKeyS
       if (!match?.[1]) throw unauthorized('malformed', 'the Authorization header must be "Bearer <token>"', metrics, true);
       credential = match[1];
     }
-    if (credential === undefined || credential.length === 0) throw unauthorized('missing', 'credentials are required: a bearer token or an X-Api-Key header', metrics, false);
-
-    if (looksLikeApiKey(credential)) {
-      const parsed = parseApiKey(credential);
-      if (parsed === undefined) throw unauthorized('api_key', 'the API key is malformed', metrics, true);
-      const check = await options.apiKeys.verify(parsed);
-      // One message for unknown, revoked and wrong secret: the caller learns nothing about which.
-      if (!check.ok) throw unauthorized(`api_key_${check.reason}`, 'the API key is not valid', metrics, true);
-      res.locals['principal'] = check.principal;
+    const sessionToken = credential === undefined && options.sessions !== undefined ? sessionTokenOf(req) : undefined;
+    if (sessionToken !== undefined && options.sessions !== undefined) {
+      const session = await options.sessions.find(sessionToken);
+      if (session === undefined) {
+        const refused = unauthorized('session', 'the session has expired or was signed out; sign in again', metrics, true);
+        throw new HttpError(401, refused.code, refused.message, { headers: { ...refused.headers, 'Set-Cookie': clearedSessionCookie(req) } });
+      }
+      checkCsrf(req);
+      res.locals['principal'] = session.principal;
+      res.locals['session'] = { token: sessionToken, session };
       next();
       return;
     }
-    if (apiKeyHeader !== undefined) throw unauthorized('api_key', 'the API key is malformed', metrics, true);
-    try {
-      res.locals['principal'] = await options.verifyJwt(credential);
-    } catch (error) {
-      if (error instanceof AuthenticationError) throw unauthorized(error.reason, error.message, metrics, true);
-      throw error;
-    }
+    if (credential === undefined || credential.length === 0) throw unauthorized('missing', 'credentials are required: a bearer token or an X-Api-Key header', metrics, false);
+    res.locals['principal'] = await verifyCredential(options, credential, apiKeyHeader !== undefined ? 'api_key' : 'any');
     next();
   };
 }

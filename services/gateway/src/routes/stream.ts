@@ -43,7 +43,8 @@ async function resumePoint(req: Request, readModel: ReadModel, tenantId: string,
   return seq;
 }
 
-function write(res: Response, chunk: string): Promise<void> {
+/** Writes an SSE chunk, waiting for the socket to drain (or close) when its buffer is full. */
+export function write(res: Response, chunk: string): Promise<void> {
   if (res.writableEnded || res.destroyed || res.write(chunk)) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { loadMigrations } from '@supportstream/db';
 import { createScratchSchema, type ScratchSchema } from '@supportstream/db/testing';
-import { topicOf, type SupportEvent } from '@supportstream/events';
+import { createRegistryClient, topicOf, type SupportEvent } from '@supportstream/events';
 import { createEventProducer, createKafka } from '@supportstream/kafka';
 import { createMetricsRegistry, type Registry } from '@supportstream/observability';
+import { openCheckpointHistory } from '@supportstream/pipeline';
 import { createProjector, createReadModel, ensureReadModel, type Projector, type ReadModel } from '@supportstream/projections';
 import { stackConfig, testLogger, createTestCodec } from '@supportstream/testing';
 import { Redis } from 'ioredis';
@@ -16,6 +17,8 @@ import type { Role } from '../auth/principal.js';
 import type { GatewaySettings } from '../config.js';
 import { createConversationChanges, type ConversationChanges } from '../liveChanges.js';
 import { dependencyChecks } from '../readiness.js';
+import type { DeadLetterAdmin } from '../routes/deadLetters.js';
+import { createSchemaVersionLookup } from '../schemaVersions.js';
 
 export const ISSUER = 'https://auth.test.invalid/';
 export const AUDIENCE = 'supportstream-gateway';
@@ -35,6 +38,8 @@ export interface TestGatewayOptions {
   readonly apiKeyCacheMs?: number;
   /** To break the read model on purpose (e.g. to see a 500 without internals). */
   readonly wrapReadModel?: (readModel: ReadModel) => ReadModel;
+  /** The dead-letter console behind /v1/admin/dead-letters (a test's own topics and ledger); without it those routes answer 503. */
+  readonly deadLetters?: DeadLetterAdmin;
 }
 
 export interface TestGateway {
@@ -110,6 +115,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     apiKeys: createApiKeyStore({ db: db.pool, schema: db.schema, cacheMs: options.apiKeyCacheMs ?? 100 }),
     redis,
     changes,
+    ...(options.deadLetters === undefined ? {} : { deadLetters: options.deadLetters }),
+    // Time travel reads the checkpoint tables of the scratch schema (a test writes them with createCheckpointer).
+    checkpoints: openCheckpointHistory(db.pool, db.schema),
+    schemaVersions: createSchemaVersionLookup({ registry: createRegistryClient(config.SCHEMA_REGISTRY_URL, 2_000) }),
     readiness: dependencyChecks({ kafka, pool: db.pool, redis, schemaRegistryUrl: config.SCHEMA_REGISTRY_URL }),
     readyTimeoutMs: 3_000,
     logger,

@@ -1,5 +1,6 @@
 import { waitFor } from '@supportstream/testing';
-import { ajv, assertConforms, schemaRef } from './conformance.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { ajv, assertConforms, operationFor, schemaRef, validatorFor } from './conformance.js';
 
 export interface SseMessage {
   readonly id: string | undefined;
@@ -17,9 +18,37 @@ export interface SseStream {
   close(): Promise<void>;
 }
 
+type Json = Record<string, unknown>;
+
+/**
+ * How the document says a stream's `data:` look: one schema per event name (`x-sse-events`), or
+ * one schema for every message whose id and event are its seq and type (`x-sse-data-schema`, the
+ * conversation stream).
+ */
+function frameCheck(url: URL): (id: string | undefined, event: string | undefined, data: Json) => string | undefined {
+  const responses = operationFor('GET', url.pathname)?.operation['responses'] as Record<string, { content?: Record<string, Json> }> | undefined;
+  const perEvent = responses?.['200']?.content?.['text/event-stream']?.['x-sse-events'] as Record<string, Json> | undefined;
+  if (perEvent === undefined) {
+    const validate = schemaRef('ConversationEvent');
+    return (id, event, data) => {
+      if (!validate(data)) return `SSE data does not match ConversationEvent: ${ajv.errorsText(validate.errors)}`;
+      if (id !== data['seq'] || event !== data['type']) return `SSE id/event (${id}/${event}) differ from the data's seq/type (${String(data['seq'])}/${String(data['type'])})`;
+      return undefined;
+    };
+  }
+  const validators = new Map<string, ValidateFunction>(Object.entries(perEvent).map(([name, schema]) => [name, validatorFor(schema)]));
+  return (id, event, data) => {
+    const validate = event === undefined ? undefined : validators.get(event);
+    if (validate === undefined) return `SSE event ${String(event)} is not one the document lists (${[...validators.keys()].join(', ')})`;
+    if (id === undefined || id === '') return `SSE ${event} message without an id`;
+    if (!validate(data)) return `SSE ${event} data does not match the document: ${ajv.errorsText(validate.errors)}`;
+    return undefined;
+  };
+}
+
 /**
  * Opens a server-sent event stream with fetch (headers allowed, unlike EventSource) and parses
- * its frames; every `data:` must be a ConversationEvent as the OpenAPI document says.
+ * its frames; every `data:` must match what the OpenAPI document says of the route's messages.
  */
 export async function openStream(url: string, headers: Record<string, string>): Promise<SseStream> {
   const controller = new AbortController();
@@ -32,7 +61,7 @@ export async function openStream(url: string, headers: Record<string, string>): 
   assertConforms('GET', new URL(url), response.status, response.headers, '');
   const messages: SseMessage[] = [];
   const comments: string[] = [];
-  const validate = schemaRef('ConversationEvent');
+  const check = frameCheck(new URL(url));
   let failure: Error | undefined;
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   const reading = (async () => {
@@ -56,8 +85,8 @@ export async function openStream(url: string, headers: Record<string, string>): 
         }
         if (data.length === 0) continue;
         const parsed = JSON.parse(data.join('\n')) as Record<string, unknown>;
-        if (!validate(parsed)) failure = new Error(`SSE data does not match ConversationEvent: ${ajv.errorsText(validate.errors)}`);
-        if (id !== parsed['seq'] || event !== parsed['type']) failure = new Error(`SSE id/event (${id}/${event}) differ from the data's seq/type (${String(parsed['seq'])}/${String(parsed['type'])})`);
+        const problem = check(id, event, parsed);
+        if (problem !== undefined) failure ??= new Error(problem);
         messages.push({ id, event, data: parsed });
       }
     }

@@ -1,0 +1,171 @@
+// The console in Debian's Chromium against the real platform: the agent services, projections and
+// gateway as processes (the gateway serving services/console/dist). A supervisor signs in, sees a
+// refund above the threshold arrive in the queue without reloading, approves it in the page, and
+// the conversation ends RESOLVED_AFTER_APPROVAL with the exact amount; a customer is refused.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { AGENT_SERVICES, cliPath, freePort, startService, stopService, uniqueName, type ServiceProcess } from '@supportstream/testing';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openPage, type RunningBrowser, type WatchedPage } from './browser.js';
+
+const run = promisify(execFile);
+const cli = async (...args: string[]) => (await run(process.execPath, [cliPath(), ...args], { env: process.env, timeout: 60_000 })).stdout.trim();
+
+const DIST = join(dirname(fileURLToPath(import.meta.url)), '../dist/index.html');
+const JWT = { secret: 'console-e2e-jwt-secret-0123456789abcdef', issuer: 'supportstream-console-e2e', audience: 'supportstream-api' };
+const TENANT = 'demo-tenant';
+const REFUND = 'I was charged twice for order 1001. Please refund the duplicate charge.';
+const services: ServiceProcess[] = [];
+let chromium: RunningBrowser;
+let gateway = '';
+let supervisorKey = '';
+let supervisorKeyId = '';
+
+const token = (claims: { sub: string; role: string }) =>
+  new SignJWT({ tenant_id: TENANT, role: claims.role })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(claims.sub)
+    .setIssuer(JWT.issuer)
+    .setAudience(JWT.audience)
+    .setIssuedAt()
+    .setExpirationTime('10m')
+    .sign(new TextEncoder().encode(JWT.secret));
+
+async function api(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(gateway + path, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const text = await response.text();
+  return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** Runs a test on a fresh page; when it fails, a screenshot (and the page's errors) go to .local/test-results/screenshots. */
+async function withPage(name: string, test: (watched: WatchedPage) => Promise<void>, options: Parameters<typeof openPage>[1] = {}): Promise<void> {
+  const watched = await openPage(chromium.browser, options);
+  try {
+    await test(watched);
+  } catch (error) {
+    const path = await watched.screenshot(`failed-${name}`).catch((failure: unknown) => `(no screenshot: ${String(failure)})`);
+    console.error(`screenshot of the failed test: ${path}; page errors: ${JSON.stringify(watched.errors)}`);
+    throw error;
+  } finally {
+    await watched.close();
+  }
+}
+
+beforeAll(async () => {
+  if (!existsSync(DIST)) throw new Error('services/console/dist is missing: run `npm run build -w @supportstream/console` (npm test builds it)');
+  await cli('db', 'migrate');
+  await cli('knowledge', 'ingest');
+  const port = await freePort();
+  gateway = `http://127.0.0.1:${port}`;
+  services.push(await startService('projections'));
+  for (const name of AGENT_SERVICES) services.push(await startService(name, { KAFKA_SESSION_TIMEOUT_MS: '10000' }));
+  services.push(await startService('gateway', { GATEWAY_PORT: String(port), GATEWAY_JWT_SECRET: JWT.secret, GATEWAY_JWT_ISSUER: JWT.issuer, GATEWAY_JWT_AUDIENCE: JWT.audience, GATEWAY_RATE_LIMIT_PER_MINUTE: '600' }));
+  const created = JSON.parse(await cli('apikeys', 'create', '--tenant', TENANT, '--role', 'supervisor', '--name', uniqueName('console-e2e-supervisor'), '--json')) as { key: string; keyId: string };
+  supervisorKey = created.key;
+  supervisorKeyId = created.keyId;
+  chromium = await launchChromium();
+}, 240_000);
+
+afterAll(async () => {
+  await chromium?.close();
+  const codes = await Promise.all(services.map((service) => stopService(service)));
+  expect(codes.every((code) => code === 0)).toBe(true);
+}, 60_000);
+
+describe('the console in a browser', () => {
+  it('refuses a customer credential at sign-in, plainly, and sets no cookie', async () => {
+    await withPage('customer-refused', async ({ page, context, errors }) => {
+      await page.goto(`${gateway}/console/`);
+      await page.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/console/sign-in');
+      await page.locator('label', { hasText: /^JWT$/ }).click();
+      await page.getByLabel('Token (JWT)').fill(await token({ sub: 'cust-42', role: 'customer' }));
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const alert = page.getByRole('alert').filter({ hasText: 'Not signed in' });
+      await alert.waitFor();
+      expect(await alert.innerText()).toMatch(/cannot open the console/);
+      expect(await context.cookies()).toEqual([]);
+      // A wrong key is refused too, with the gateway's reason.
+      await page.locator('label', { hasText: /^API key$/ }).click();
+      await page.getByRole('textbox', { name: 'API key' }).fill(`${supervisorKey.slice(0, -4)}AAAA`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').filter({ hasText: 'the API key is not valid' }).waitFor();
+      expect(errors).toEqual([]);
+    });
+  }, 60_000);
+
+  it('a supervisor signs in, sees a new refund appear without reloading, approves it, and the conversation ends resolved with the exact amount', async () => {
+    await withPage('approve-refund', async (watched) => {
+      const { page, context, errors } = watched;
+      await page.goto(`${gateway}/console/approvals`);
+      await page.getByRole('textbox', { name: 'API key' }).fill(supervisorKey);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Approvals', level: 1 }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/console/approvals');
+      // The session is an HttpOnly, SameSite=Strict cookie the page cannot read.
+      const cookies = await context.cookies();
+      expect(cookies.map((cookie) => [cookie.name, cookie.httpOnly, cookie.sameSite, cookie.path])).toEqual([['supportstream_session', true, 'Strict', '/']]);
+      expect(cookies[0]?.value).not.toContain(supervisorKey.split('_').at(-1));
+      expect(await page.evaluate(() => document.cookie)).toBe('');
+      await page.getByRole('status').filter({ hasText: /^(Live|Refreshing every few seconds)$/ }).waitFor();
+      const loadsBefore = watched.navigations();
+
+      const customer = { authorization: `Bearer ${await token({ sub: 'cust-42', role: 'customer' })}` };
+      const submitted = await api('POST', '/v1/requests', customer, { message: REFUND });
+      expect(submitted.status).toBe(202);
+      const conversationId = String(submitted.json['conversationId']);
+
+      const card = page.getByRole('article').filter({ hasText: conversationId });
+      await card.waitFor({ timeout: 90_000 });
+      const text = await card.innerText();
+      expect(text).toContain('€49.99');
+      expect(text).toMatch(/Time left:\s*\d+ (day|hr|min)/);
+      expect(text).toMatch(/Refund/);
+      expect(text).toContain('Why it needs you');
+      await watched.screenshot('approvals-queue');
+
+      await card.getByRole('button', { name: 'Approve', exact: true }).click();
+      const decided = page.getByRole('region', { name: 'Decided here' }).getByRole('article').filter({ hasText: conversationId });
+      await decided.getByText('Approved.').waitFor();
+      await decided.locator('[data-status="RESOLVED_AFTER_APPROVAL"]').waitFor({ timeout: 90_000 });
+      expect(await decided.locator('.final-reply').innerText()).toMatch(/49[.,]99/);
+      await watched.screenshot('approvals-decided');
+      expect(watched.navigations()).toBe(loadsBefore);
+
+      // What the page showed is what the platform did.
+      const supervisor = { 'x-api-key': supervisorKey };
+      const conversation = await api('GET', `/v1/conversations/${conversationId}`, supervisor);
+      expect(conversation.json).toMatchObject({ status: 'RESOLVED_AFTER_APPROVAL', outcome: 'RESOLVED_AFTER_APPROVAL' });
+      expect(String(conversation.json['finalReply'])).toMatch(/49[.,]99/);
+      const approvals = await api('GET', '/v1/approvals?limit=500', supervisor);
+      const approval = (approvals.json['approvals'] as { conversationId: string; status: string; decidedBy: string; proposedActions: { amount: { amountMicros: unknown; currency: string } | null }[] }[]).find((entry) => entry.conversationId === conversationId);
+      expect(approval).toMatchObject({ status: 'APPROVED', decidedBy: `apikey:${supervisorKeyId}` });
+      expect(approval?.proposedActions.map((action) => action.amount)).toContainEqual({ amountMicros: expect.anything() as unknown, currency: 'EUR' });
+      expect(String(approval?.proposedActions[0]?.amount?.amountMicros)).toBe('49990000');
+
+      // The conversation page shows its timeline from the log.
+      await decided.getByRole('link', { name: conversationId }).click();
+      await page.getByRole('heading', { name: `Conversation ${conversationId}` }).waitFor();
+      await page.locator('.event[data-type="ApprovalDecided"]').waitFor({ timeout: 30_000 });
+      await page.locator('.event[data-type="RunCompleted"]').first().waitFor({ timeout: 30_000 });
+      await watched.screenshot('conversation');
+
+      // At phone width nothing overflows sideways.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${gateway}/console/approvals`);
+      await page.getByRole('heading', { name: 'Approvals', level: 1 }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await watched.screenshot('approvals-phone');
+
+      // Signing out ends the session: the page goes back to sign-in and the cookie is gone.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
+      expect(await context.cookies()).toEqual([]);
+      expect(errors).toEqual([]);
+    });
+  }, 180_000);
+});
