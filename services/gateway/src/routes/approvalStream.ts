@@ -8,7 +8,7 @@ import { HttpError, validationError } from '../httpErrors.js';
 import type { GatewayMetrics } from '../httpMetrics.js';
 import type { ConversationChanges } from '../liveChanges.js';
 import { viewFor } from '../personalData.js';
-import { write } from './stream.js';
+import { beginEventStream, write } from './stream.js';
 import type { Streams } from './stream.js';
 
 export interface ApprovalStreamOptions {
@@ -220,14 +220,7 @@ export function createApprovalStreams(options: ApprovalStreamOptions): Streams {
       return;
     }
     open.add(res);
-    req.socket.setTimeout(0);
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache, no-store, no-transform');
-    res.setHeader('Connection', 'keep-alive');
-    res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
-    res.write('retry: 3000\n\n');
+    beginEventStream(req, res);
     timers.heartbeat = setInterval(() => {
       if (closed || res.writableEnded) return;
       res.write(': heartbeat\n\n');

@@ -62,6 +62,21 @@ export function write(res: Response, chunk: string): Promise<void> {
  * projector commits them. A stream wakes on a NOTIFY for its conversation (and on every heartbeat,
  * as a safety net) and reads what follows the last seq it sent, one reader at a time.
  */
+/**
+ * Turns a response into a server-sent event stream: no socket timeout, the SSE headers (no
+ * caching, no proxy buffering), and a 3 s reconnect delay for the client.
+ */
+export function beginEventStream(req: Request, res: Response): void {
+  req.socket.setTimeout(0);
+  res.status(200);
+  res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-cache, no-store, no-transform');
+  res.setHeader('Connection', 'keep-alive');
+  res.setHeader('X-Accel-Buffering', 'no');
+  res.flushHeaders();
+  res.write('retry: 3000\n\n');
+}
+
 export function createStreams(options: StreamOptions): Streams {
   const openPerCredential = new Map<string, number>();
   const open = new Set<Response>();
@@ -141,14 +156,7 @@ export function createStreams(options: StreamOptions): Streams {
       return;
     }
     open.add(res);
-    req.socket.setTimeout(0);
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache, no-store, no-transform');
-    res.setHeader('Connection', 'keep-alive');
-    res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
-    res.write('retry: 3000\n\n');
+    beginEventStream(req, res);
     timers.heartbeat = setInterval(() => {
       if (closed || res.writableEnded) return;
       res.write(': heartbeat\n\n');
