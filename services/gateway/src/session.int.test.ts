@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { stackConfig, uniqueName } from '@supportstream/testing';
+import { stackConfig, uniqueName, waitFor } from '@supportstream/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from './test/conformance.js';
@@ -143,6 +143,19 @@ describe('the session cookie as a credential', () => {
     expect((await api.call('GET', '/v1/approvals', { headers: { cookie }, token: customer })).status).toBe(403);
     // Header credentials need no CSRF header (a cross-site page cannot set them either).
     expect((await api.call('POST', `/v1/approvals/${uniqueName('appr')}/decision`, { apiKey: key, body: decision })).status).toBe(404);
+  });
+
+  it('a session opened with an API key ends when the key is revoked, and is deleted from Redis', async () => {
+    const { key, keyId } = await gw.insertApiKey({ tenant, role: 'supervisor' });
+    const { cookie, token } = cookieOf((await signIn({ apiKey: key })).headers);
+    expect((await api.call('GET', '/v1/approvals', { headers: { cookie } })).status).toBe(200);
+    await gw.revokeApiKey(keyId);
+    // The harness caches key rows for 100 ms: the revocation holds within it.
+    await waitFor(async () => (await api.call('GET', '/v1/approvals', { headers: { cookie } })).status === 401, { timeoutMs: 5_000, description: 'the session of the revoked key to be refused' });
+    const after = await api.call<ErrorBody>('GET', '/v1/session', { headers: { cookie } });
+    expect(after.status).toBe(401);
+    expect(after.headers.getSetCookie()[0]).toMatch(/^supportstream_session=;/);
+    expect(await redis.get(`supportstream:gateway:session:${createHash('sha256').update(token).digest('hex')}`)).toBeNull();
   });
 
   it('sign-out (DELETE /v1/session) ends the session: the old cookie is refused and cleared', async () => {

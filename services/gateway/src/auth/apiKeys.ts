@@ -50,6 +50,8 @@ export type ApiKeyCheck = { readonly ok: true; readonly principal: Principal } |
 
 export interface ApiKeyStore {
   verify(presented: ParsedApiKey): Promise<ApiKeyCheck>;
+  /** Whether the key still exists unrevoked (a console session opened with it lives only as long; same cache as verify). */
+  isActive(keyId: string): Promise<boolean>;
 }
 
 export function createApiKeyStore(options: ApiKeyStoreOptions): ApiKeyStore {
@@ -88,6 +90,10 @@ export function createApiKeyStore(options: ApiKeyStoreOptions): ApiKeyStore {
         ok: true,
         principal: { kind: 'api_key', subject: `apikey:${row.key_id}`, tenantId: row.tenant_id, role: row.role, credentialId: `key:${row.key_id}`, rateLimitPerMinute: row.rate_limit_per_minute },
       };
+    },
+    async isActive(keyId) {
+      const row = await lookup(keyId);
+      return row !== undefined && row.revoked_at === null;
     },
   };
 }

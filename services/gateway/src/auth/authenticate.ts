@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { HttpError } from '../httpErrors.js';
 import type { GatewayMetrics } from '../httpMetrics.js';
 import { looksLikeApiKey, parseApiKey, type ApiKeyStore } from './apiKeys.js';
@@ -7,6 +7,12 @@ import type { Principal } from './principal.js';
 import { checkCsrf, clearedSessionCookie, sessionTokenOf, type SessionStore } from './session.js';
 
 const REALM = 'supportstream';
+
+/** The 401 of a session that no longer holds, clearing the cookie. */
+const sessionEnded = (req: Request, refused: HttpError): HttpError => new HttpError(401, refused.code, refused.message, { headers: { ...refused.headers, 'Set-Cookie': clearedSessionCookie(req) } });
+
+/** `key:<keyId>` → keyId (the credential id an API-key principal carries). */
+const apiKeyIdOf = (principal: Principal): string => principal.credentialId.replace(/^key:/, '');
 
 function unauthorized(reason: string, message: string, metrics: GatewayMetrics, withError: boolean): HttpError {
   metrics.authFailures.inc({ reason });
@@ -67,9 +73,12 @@ export function authenticate(options: CredentialOptions & { readonly sessions?: 
     const sessionToken = credential === undefined && options.sessions !== undefined ? sessionTokenOf(req) : undefined;
     if (sessionToken !== undefined && options.sessions !== undefined) {
       const session = await options.sessions.find(sessionToken);
-      if (session === undefined) {
-        const refused = unauthorized('session', 'the session has expired or was signed out; sign in again', metrics, true);
-        throw new HttpError(401, refused.code, refused.message, { headers: { ...refused.headers, 'Set-Cookie': clearedSessionCookie(req) } });
+      if (session === undefined) throw sessionEnded(req, unauthorized('session', 'the session has expired or was signed out; sign in again', metrics, true));
+      // A session opened with an API key ends when the key is revoked (within the key cache's
+      // lifetime), not hours later; one opened with a JWT never outlives the token (POST /v1/session).
+      if (session.principal.kind === 'api_key' && !(await options.apiKeys.isActive(apiKeyIdOf(session.principal)))) {
+        await options.sessions.delete(sessionToken);
+        throw sessionEnded(req, unauthorized('session_key_revoked', 'the API key this session was opened with has been revoked; sign in again', metrics, true));
       }
       checkCsrf(req);
       res.locals['principal'] = session.principal;

@@ -53,6 +53,8 @@ export interface TestGateway {
   seed(events: readonly SupportEvent[]): Promise<void>;
   /** Inserts an API key row directly (the CLI test makes one through the CLI). */
   insertApiKey(options: { tenant: string; role: Exclude<Role, 'customer'>; rate?: number }): Promise<{ keyId: string; key: string }>;
+  /** Revokes a key as `supportstream apikeys revoke` does. */
+  revokeApiKey(keyId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -138,6 +140,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       const secret = randomBytes(32).toString('base64url');
       await db.pool.query('INSERT INTO api_keys (key_id, name, tenant_id, role, secret_hash, rate_limit_per_minute) VALUES ($1, $2, $3, $4, $5, $6)', [keyId, 'test key', tenant, role, hashSecret(secret), rate ?? null]);
       return { keyId, key: `sk_${keyId}_${secret}` };
+    },
+    async revokeApiKey(keyId) {
+      await db.pool.query('UPDATE api_keys SET revoked_at = now() WHERE key_id = $1', [keyId]);
     },
     async close() {
       await gateway.close();
