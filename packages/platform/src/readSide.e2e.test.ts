@@ -8,8 +8,7 @@ import { createPool, type Pool } from '@supportstream/db';
 import { TOPIC_NAMES } from '@supportstream/events';
 import { createKafka, readRawToEnd } from '@supportstream/kafka';
 import { Redis } from 'ioredis';
-import { AGENT_SERVICES, freePort, startService, stopService, testLogger, uniqueName, waitFor, type ServiceProcess } from '@supportstream/testing';
-import { SignJWT } from 'jose';
+import { AGENT_SERVICES, callGateway, freePort, jwtEnvironment, signTestToken, startService, stopService, testLogger, uniqueName, waitFor, type ServiceProcess } from '@supportstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../test/e2eSupport.js';
 
@@ -25,25 +24,8 @@ let pool: Pool;
 const attempts = new Map<string, number>();
 const delivered: { id: string; body: { conversationId?: string; body?: string } }[] = [];
 
-const token = (claims: { sub: string; role: string; tenant?: string }) =>
-  new SignJWT({ tenant_id: claims.tenant ?? TENANT, role: claims.role })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(claims.sub)
-    .setIssuer(JWT.issuer)
-    .setAudience(JWT.audience)
-    .setIssuedAt()
-    .setExpirationTime('10m')
-    .sign(new TextEncoder().encode(JWT.secret));
-
-async function api(method: string, path: string, auth: Record<string, string>, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(gateway + path, {
-    method,
-    headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const token = (claims: { sub: string; role: string; tenant?: string }) => signTestToken(JWT, { sub: claims.sub, role: claims.role, tenant: claims.tenant ?? TENANT });
+const api = (method: string, path: string, auth: Record<string, string>, body?: unknown) => callGateway(gateway, method, path, auth, body);
 const bearer = async (claims: Parameters<typeof token>[0]) => ({ authorization: `Bearer ${await token(claims)}` });
 
 interface SseMessage {
@@ -124,7 +106,7 @@ beforeAll(async () => {
     await startService('notifier', { NOTIFIER_WEBHOOK_SECRET: 'e2e-webhook-secret-0123', NOTIFIER_REPLY_WEBHOOK_URL: `${hook}/replies`, NOTIFIER_ALERT_WEBHOOK_URL: `${hook}/alerts`, NOTIFIER_RETRY_MIN_MS: '100', NOTIFIER_RETRY_MAX_MS: '400' }),
   );
   services.push(
-    await startService('gateway', { GATEWAY_PORT: String(port), GATEWAY_JWT_SECRET: JWT.secret, GATEWAY_JWT_ISSUER: JWT.issuer, GATEWAY_JWT_AUDIENCE: JWT.audience, GATEWAY_RATE_LIMIT_PER_MINUTE: '600' }),
+    await startService('gateway', { GATEWAY_PORT: String(port), ...jwtEnvironment(JWT), GATEWAY_RATE_LIMIT_PER_MINUTE: '600' }),
   );
   const created = JSON.parse(await cli('apikeys', 'create', '--tenant', TENANT, '--role', 'supervisor', '--name', uniqueName('e2e-supervisor'), '--json')) as { key: string };
   supervisorKey = created.key;

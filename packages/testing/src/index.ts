@@ -10,3 +10,4 @@ export { waitUntilQuiet, watermarkProbe, type QuietOptions, type WatermarkProbe 
 export { injectFaults, SimulatedCrash, type FaultInjector } from './faultInjection.js';
 export { specification, type Specification } from './specification.js';
 export { createTestCodec, type TestCodecConfig } from './codec.js';
+export { callGateway, jwtEnvironment, signTestToken, type JsonAnswer, type TestJwtSettings, type TestTokenClaims } from './http.js';

@@ -7,8 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { AGENT_SERVICES, cliPath, freePort, startService, stopService, uniqueName, type ServiceProcess } from '@supportstream/testing';
-import { SignJWT } from 'jose';
+import { AGENT_SERVICES, callGateway, cliPath, freePort, jwtEnvironment, signTestToken, startService, stopService, uniqueName, type ServiceProcess } from '@supportstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openPage, type RunningBrowser, type WatchedPage } from './browser.js';
 
@@ -25,20 +24,14 @@ let gateway = '';
 let supervisorKey = '';
 let supervisorKeyId = '';
 
-const token = (claims: { sub: string; role: string }) =>
-  new SignJWT({ tenant_id: TENANT, role: claims.role })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(claims.sub)
-    .setIssuer(JWT.issuer)
-    .setAudience(JWT.audience)
-    .setIssuedAt()
-    .setExpirationTime('10m')
-    .sign(new TextEncoder().encode(JWT.secret));
+const token = (claims: { sub: string; role: string }) => signTestToken(JWT, { ...claims, tenant: TENANT });
+const api = (method: string, path: string, headers: Record<string, string>, body?: unknown) => callGateway(gateway, method, path, headers, body);
 
-async function api(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(gateway + path, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const text = await response.text();
-  return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+/** Signs in on the sign-in page (where `path` redirects to) with an API key. */
+async function signInWithKey(page: WatchedPage['page'], key: string, path: string): Promise<void> {
+  await page.goto(gateway + path);
+  await page.getByRole('textbox', { name: 'API key' }).fill(key);
+  await page.keyboard.press('Enter');
 }
 
 /** Runs a test on a fresh page; when it fails, a screenshot (and the page's errors) go to .local/test-results/screenshots. */
@@ -63,7 +56,7 @@ beforeAll(async () => {
   gateway = `http://127.0.0.1:${port}`;
   services.push(await startService('projections'));
   for (const name of AGENT_SERVICES) services.push(await startService(name, { KAFKA_SESSION_TIMEOUT_MS: '10000' }));
-  services.push(await startService('gateway', { GATEWAY_PORT: String(port), GATEWAY_JWT_SECRET: JWT.secret, GATEWAY_JWT_ISSUER: JWT.issuer, GATEWAY_JWT_AUDIENCE: JWT.audience, GATEWAY_RATE_LIMIT_PER_MINUTE: '600' }));
+  services.push(await startService('gateway', { GATEWAY_PORT: String(port), ...jwtEnvironment(JWT), GATEWAY_RATE_LIMIT_PER_MINUTE: '600' }));
   const created = JSON.parse(await cli('apikeys', 'create', '--tenant', TENANT, '--role', 'supervisor', '--name', uniqueName('console-e2e-supervisor'), '--json')) as { key: string; keyId: string };
   supervisorKey = created.key;
   supervisorKeyId = created.keyId;
@@ -165,6 +158,37 @@ describe('the console in a browser', () => {
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
       expect(await context.cookies()).toEqual([]);
+      expect(errors).toEqual([]);
+    });
+  }, 180_000);
+
+  it('a rejection in the page ends the conversation handed off to a human, with the comment recorded', async () => {
+    await withPage('reject-refund', async (watched) => {
+      const { page, errors } = watched;
+      await signInWithKey(page, supervisorKey, '/console/approvals');
+      await page.getByRole('heading', { name: 'Approvals', level: 1 }).waitFor();
+      await page.getByRole('status').filter({ hasText: /^(Live|Refreshing every few seconds)$/ }).waitFor();
+
+      const customer = { authorization: `Bearer ${await token({ sub: 'cust-42', role: 'customer' })}` };
+      const submitted = await api('POST', '/v1/requests', customer, { message: REFUND });
+      expect(submitted.status).toBe(202);
+      const conversationId = String(submitted.json['conversationId']);
+
+      const card = page.getByRole('article').filter({ hasText: conversationId });
+      await card.waitFor({ timeout: 90_000 });
+      await card.getByRole('textbox', { name: 'Comment (optional)' }).fill('The second charge was an authorisation that expired.');
+      await card.getByRole('button', { name: 'Reject', exact: true }).click();
+      const decided = page.getByRole('region', { name: 'Decided here' }).getByRole('article').filter({ hasText: conversationId });
+      await decided.getByText('Rejected.').waitFor();
+      await decided.locator('[data-status="HANDED_OFF"]').waitFor({ timeout: 90_000 });
+      await watched.screenshot('approvals-rejected');
+
+      const supervisor = { 'x-api-key': supervisorKey };
+      const conversation = await api('GET', `/v1/conversations/${conversationId}`, supervisor);
+      expect(conversation.json).toMatchObject({ status: 'HANDED_OFF', outcome: 'HANDED_OFF' });
+      const approvals = await api('GET', '/v1/approvals?limit=500', supervisor);
+      const approval = (approvals.json['approvals'] as { conversationId: string; status: string; decidedBy: string; comment: string | null }[]).find((entry) => entry.conversationId === conversationId);
+      expect(approval).toMatchObject({ status: 'REJECTED', decidedBy: `apikey:${supervisorKeyId}`, comment: 'The second charge was an authorisation that expired.' });
       expect(errors).toEqual([]);
     });
   }, 180_000);
