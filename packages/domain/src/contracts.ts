@@ -38,7 +38,16 @@ export const triageDecision = z.object({
 });
 export type TriageDecision = z.infer<typeof triageDecision>;
 
-export const source = z.object({ id: z.string().min(1), title: z.string(), text: z.string(), score: z.number() });
+/**
+ * Who a knowledge passage is written for. `customer` text may be quoted in a reply. `agent` text
+ * (a `> **For agents:**` note in the article, see knowledge/README.md) is context for the agents'
+ * decisions and never goes to the customer. A source without an audience (ingested before there
+ * was one) is customer text.
+ */
+export const audience = z.enum(['customer', 'agent']);
+export type Audience = z.infer<typeof audience>;
+
+export const source = z.object({ id: z.string().min(1), title: z.string(), text: z.string(), score: z.number(), audience: audience.optional() });
 export type Source = z.infer<typeof source>;
 
 export const draftReply = z.object({

@@ -1,6 +1,6 @@
 import type { SupportEvent } from './event.js';
 import { EVENT_SCHEMAS } from './generated/eventSchemas.js';
-import { SchemaSetError, type AvroSchema, type AvroSchemaObject, type EventSchemaDefinition } from './schemaSet.js';
+import { SchemaSetError, type AvroField, type AvroSchema, type AvroSchemaObject, type EventSchemaDefinition } from './schemaSet.js';
 
 /**
  * Personal fields: the schemas mark a field `"personal": true` when its text may hold a
@@ -20,118 +20,113 @@ export const ERASED_FIELD = '[erased]';
 
 const PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
 
+const NAMED_KINDS = new Set(['record', 'error', 'enum', 'fixed']);
+
 const isNullableString = (branches: readonly AvroSchema[]) =>
   branches.includes('string') && branches.every((branch) => branch === 'string' || branch === 'null');
 
-/** The personal paths of one event schema (under its `data` field). */
-export function personalPathsOf(definition: EventSchemaDefinition): PersonalPath[] {
-  const named = new Map<string, AvroSchemaObject>();
-  const paths: PersonalPath[] = [];
-  const visiting = new Set<string>();
-  const fail = (path: readonly string[], message: string) =>
-    new SchemaSetError(`${definition.eventType}: field data.${path.join('.')} ${message}`);
+/**
+ * What the schema walk shows its visitor: a type as it stands at `path` (a name already resolved to
+ * the type it names), and the record field it belongs to (the nearest one: a map's values, an
+ * array's items and a union's branches belong to the field that holds them; none at the top).
+ */
+type SchemaVisitor = (type: AvroSchema, path: PersonalPath, field: AvroField | undefined) => 'enter' | 'skip';
 
-  function walk(type: AvroSchema, path: readonly string[], personal: boolean): void {
-    if (typeof type === 'string') {
-      if (type === 'string') {
-        if (personal) paths.push(path);
-        return;
-      }
-      if (PRIMITIVES.has(type)) {
-        if (personal) throw fail(path, `is marked personal but is a ${type}; only strings can be sealed`);
-        return;
-      }
+/**
+ * The one walk over an event schema, for the personal fields and the timestamps alike. It visits
+ * every top-level field's type, the paths of `data` from `[]` and those of the envelope under
+ * `(metadata)` (or `(<field>)`): the envelope defines named types that `data` may use. Inside, it
+ * follows records' fields, map values (`*`), array items (`[]`), union branches and named
+ * references (a record is not entered again inside itself, so a recursive type ends), and goes
+ * into a type only when the visitor says `enter`. A name it has not seen yet is left out.
+ */
+function walkSchema(definition: EventSchemaDefinition, visit: SchemaVisitor): void {
+  const named = new Map<string, AvroSchemaObject>();
+  const visiting = new Set<string>();
+
+  function walk(type: AvroSchema, path: PersonalPath, field: AvroField | undefined): void {
+    if (typeof type === 'string' && !PRIMITIVES.has(type)) {
       const reference = named.get(type);
-      if (reference !== undefined) walk(reference, path, personal);
+      if (reference !== undefined) walk(reference, path, field);
       return;
     }
+    if (typeof type === 'object' && !Array.isArray(type)) {
+      const object = type as AvroSchemaObject;
+      if (typeof object.type === 'string' && NAMED_KINDS.has(object.type)) named.set(String(object.name), object);
+    }
+    if (visit(type, path, field) === 'skip' || typeof type === 'string') return;
     if (Array.isArray(type)) {
-      const branches = type as readonly AvroSchema[];
-      if (personal && isNullableString(branches)) {
-        paths.push(path);
-        return;
-      }
-      if (personal) throw fail(path, 'is marked personal but is a union of more than null and string');
-      for (const branch of branches) walk(branch, path, false);
+      for (const branch of type as readonly AvroSchema[]) walk(branch, path, field);
       return;
     }
     const object = type as AvroSchemaObject;
     switch (object.type) {
       case 'record':
       case 'error': {
-        if (personal) throw fail(path, 'is marked personal but is a record; mark its string fields instead');
         const name = String(object.name);
-        named.set(name, object);
         if (visiting.has(name)) return;
         visiting.add(name);
-        for (const field of object.fields ?? []) walk(field.type, [...path, field.name], field.personal === true);
+        for (const member of object.fields ?? []) walk(member.type, [...path, member.name], member);
         visiting.delete(name);
         return;
       }
       case 'enum':
       case 'fixed':
-        if (personal) throw fail(path, `is marked personal but is an ${String(object.type)}`);
-        named.set(String(object.name), object);
         return;
       case 'map':
-        walk(object.values ?? 'null', [...path, '*'], personal);
+        walk(object.values ?? 'null', [...path, '*'], field);
         return;
       case 'array':
-        walk(object.items ?? 'null', [...path, '[]'], personal);
+        walk(object.items ?? 'null', [...path, '[]'], field);
         return;
       default:
-        walk(object.type, path, personal);
+        // `{ "type": "string", … }` and the like: the type it wraps.
+        walk(object.type, path, field);
     }
   }
 
-  const fields = definition.schema.fields ?? [];
-  for (const field of fields) {
-    if (field.name === 'data') walk(field.type, [], false);
-    // The envelope is walked for its named types only: it must never hold a personal field.
-    else if (field.name === 'metadata') walk(field.type, ['(metadata)'], false);
-  }
-  const inMetadata = paths.find((path) => path[0] === '(metadata)');
-  if (inMetadata !== undefined) throw new SchemaSetError(`${definition.eventType}: the envelope may not have personal fields`);
+  // A top-level field (`data`, `metadata`) belongs to no record field: only what it holds can be personal.
+  for (const field of definition.schema.fields ?? []) walk(field.type, field.name === 'data' ? [] : [`(${field.name})`], undefined);
+}
+
+const inEnvelope = (path: PersonalPath) => path[0]?.startsWith('(') === true;
+
+/** The personal paths of one event schema (under its `data` field). */
+export function personalPathsOf(definition: EventSchemaDefinition): PersonalPath[] {
+  const paths: PersonalPath[] = [];
+  const fail = (path: PersonalPath, message: string) => new SchemaSetError(`${definition.eventType}: field data.${path.join('.')} ${message}`);
+  walkSchema(definition, (type, path, field) => {
+    const personal = field?.personal === true;
+    if (typeof type === 'string') {
+      if (personal && type !== 'string') throw fail(path, `is marked personal but is a ${type}; only strings can be sealed`);
+      if (personal) paths.push(path);
+      return 'skip';
+    }
+    if (Array.isArray(type)) {
+      if (!personal) return 'enter';
+      if (!isNullableString(type as readonly AvroSchema[])) throw fail(path, 'is marked personal but is a union of more than null and string');
+      paths.push(path);
+      return 'skip';
+    }
+    const kind = (type as AvroSchemaObject).type;
+    if (personal && (kind === 'record' || kind === 'error')) throw fail(path, 'is marked personal but is a record; mark its string fields instead');
+    if (personal && (kind === 'enum' || kind === 'fixed')) throw fail(path, `is marked personal but is an ${kind}`);
+    return 'enter';
+  });
+  if (paths.some(inEnvelope)) throw new SchemaSetError(`${definition.eventType}: the envelope may not have personal fields`);
   return paths;
 }
 
 /** Paths (as for personal fields) of the timestamps in an event schema's data. */
 export function timestampPathsOf(definition: EventSchemaDefinition): PersonalPath[] {
-  const named = new Map<string, AvroSchemaObject>();
   const paths: PersonalPath[] = [];
-  const visiting = new Set<string>();
-  function walk(type: AvroSchema, path: readonly string[]): void {
-    if (typeof type === 'string') {
-      const reference = PRIMITIVES.has(type) ? undefined : named.get(type);
-      if (reference !== undefined) walk(reference, path);
-      return;
-    }
-    if (Array.isArray(type)) {
-      for (const branch of type as readonly AvroSchema[]) walk(branch, path);
-      return;
-    }
-    const object = type as AvroSchemaObject;
-    if (object.logicalType === 'timestamp-millis' || object.logicalType === 'timestamp-micros') {
-      paths.push(path);
-      return;
-    }
-    if (object.type === 'record' || object.type === 'error') {
-      const name = String(object.name);
-      named.set(name, object);
-      if (visiting.has(name)) return;
-      visiting.add(name);
-      for (const field of object.fields ?? []) walk(field.type, [...path, field.name]);
-      visiting.delete(name);
-    } else if (object.type === 'enum' || object.type === 'fixed') named.set(String(object.name), object);
-    else if (object.type === 'map') walk(object.values ?? 'null', [...path, '*']);
-    else if (object.type === 'array') walk(object.items ?? 'null', [...path, '[]']);
-    else walk(object.type, path);
-  }
-  for (const field of definition.schema.fields ?? []) {
-    if (field.name === 'data') walk(field.type, []);
-    else walk(field.type, ['(metadata)']);
-  }
-  return paths.filter((path) => path[0] !== '(metadata)');
+  walkSchema(definition, (type, path) => {
+    const logicalType = typeof type === 'object' && !Array.isArray(type) ? (type as AvroSchemaObject).logicalType : undefined;
+    if (logicalType !== 'timestamp-millis' && logicalType !== 'timestamp-micros') return 'enter';
+    paths.push(path);
+    return 'skip';
+  });
+  return paths.filter((path) => !inEnvelope(path));
 }
 
 const TIMESTAMPS = new Map<string, readonly PersonalPath[]>(

@@ -78,6 +78,37 @@ describe('personal fields', () => {
     expect(() => personalPathsOf(withData([{ name: 'n', type: 'long', personal: true }]))).toThrow(/data\.n is marked personal but is a long/);
     expect(() => personalPathsOf(withData([{ name: 'u', type: ['null', 'string', 'long'], personal: true }]))).toThrow(/union/);
     expect(personalPathsOf(withData([{ name: 'tags', type: { type: 'array', items: 'string' }, personal: true }]))).toEqual([['tags', '[]']]);
+    expect(() => personalPathsOf(withData([{ name: 'r', type: { type: 'record', name: 'R', fields: [] }, personal: true }]))).toThrow(/data\.r is marked personal but is a record/);
+    const personalEnvelope: EventSchemaDefinition = {
+      ...base,
+      schema: { ...base.schema, fields: [{ name: 'metadata', type: { type: 'record', name: 'M', fields: [{ name: 'note', type: 'string', personal: true }] } }, base.schema.fields![1]!] as never },
+    };
+    expect(() => personalPathsOf(personalEnvelope)).toThrow(/the envelope may not have personal fields/);
+  });
+
+  it('follows named types, unions and a recursive record in one walk, for personal fields and timestamps alike', () => {
+    const base = EVENT_SCHEMAS.find((definition) => definition.eventType === 'StepMetrics')!;
+    const node = {
+      type: 'record',
+      name: 'Node',
+      fields: [
+        { name: 'text', type: ['null', 'string'], personal: true },
+        { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
+        { name: 'children', type: { type: 'array', items: 'Node' } },
+      ],
+    };
+    const definition: EventSchemaDefinition = {
+      ...base,
+      schema: {
+        ...base.schema,
+        fields: [
+          base.schema.fields![0]!,
+          { name: 'data', type: { type: 'record', name: 'D', fields: [{ name: 'root', type: node }, { name: 'byKey', type: { type: 'map', values: ['null', 'Node'] } }] } },
+        ] as never,
+      },
+    };
+    expect(personalPathsOf(definition)).toEqual([['root', 'text'], ['byKey', '*', 'text']]);
+    expect(timestampPathsOf(definition)).toEqual([['root', 'at'], ['byKey', '*', 'at']]);
   });
 });
 

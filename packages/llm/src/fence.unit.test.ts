@@ -100,6 +100,17 @@ describe('prompts with fences', () => {
     expect(outsideFences(content)).not.toContain('ignore this');
   });
 
+  it('fences the text of a note for agents as agent_note, shows its audience, and tells the model what that kind means', () => {
+    const note = { id: 'kb-duplicate:agent:0', title: 'Refund policy › Duplicate charges', text: 'Check the billing system first.', score: 0.7, audience: 'agent' as const };
+    const passage = { id: 'kb-duplicate', title: 'Refund policy › Duplicate charges', text: 'The duplicate is refunded in full.', score: 0.8, audience: 'customer' as const };
+    const [system, user] = buildMessages('draft', { ...MARKED.draft, sources: [passage, note] }, { systemPrompt: '', canary: CANARY });
+    const blocks = fencedBlocks(user?.content ?? '');
+    expect(blocks.filter((block) => block.kind === 'agent_note').map((block) => block.content)).toEqual(['Check the billing system first.']);
+    expect(blocks.filter((block) => block.kind === 'knowledge_passage').map((block) => block.content)).toEqual(['The duplicate is refunded in full.']);
+    expect(user?.content).toContain('"audience": "agent"');
+    expect(system?.content).toMatch(/kind agent_note is written for support staff: use it to decide, never quote or cite it/);
+  });
+
   it('puts the fence rule and the canary in every system prompt, even when the configured one is empty', () => {
     for (const task of Object.keys(DEFAULT_TEMPLATES) as TaskName[]) {
       for (const systemPrompt of ['', 'You screen messages.']) {

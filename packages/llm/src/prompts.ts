@@ -94,6 +94,7 @@ const FIELD_RULES: Readonly<Record<string, FieldRule>> = {
   'sources.*.id': 'id',
   'sources.*.title': 'knowledge_title',
   'sources.*.text': 'knowledge_passage',
+  'sources.*.audience': 'enum',
   'facts.*': 'crm_fact',
   'previousIssues.*': 'review_issue',
   reply: 'draft_reply',
@@ -125,12 +126,23 @@ function renderString(value: string, path: readonly string[], canary: string): s
   return fence(kind, value, { key: path.join('.'), canary });
 }
 
+/** A source of the input whose audience is `agent`: its text is fenced as an agent_note, not a knowledge passage. */
+const isAgentNoteSource = (value: object, path: readonly string[]) =>
+  path.length === 2 && path[0] === 'sources' && (value as { audience?: unknown }).audience === 'agent';
+
 /** A copy of the input in which every untrusted string is fenced; numbers, booleans and null stay. */
 export function fencedInput(value: unknown, canary: string = DEFAULT_CANARY, path: readonly string[] = []): unknown {
   if (typeof value === 'string') return renderString(value, path, canary);
   if (Array.isArray(value)) return value.map((item, index) => fencedInput(item, canary, [...path, String(index)]));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fencedInput(item, canary, [...path, key])]));
+    const note = isAgentNoteSource(value, path);
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => {
+        const at = [...path, key];
+        if (note && key === 'text' && typeof item === 'string') return [key, fence('agent_note', item, { key: at.join('.'), canary })];
+        return [key, fencedInput(item, canary, at)];
+      }),
+    );
   }
   return value;
 }

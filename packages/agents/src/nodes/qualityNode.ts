@@ -1,4 +1,4 @@
-import type { DraftReply } from '@supportstream/domain';
+import { agentNotesUsed, type DraftReply } from '@supportstream/domain';
 import type { NodeImplementation, NodeResult, SupportStateType } from '@supportstream/graph';
 import { DEFAULT_CANARY } from '@supportstream/llm';
 import { guardAgentTools, isToolRefusal, type AgentTools, type GuardedAgentTools } from '@supportstream/tools';
@@ -22,6 +22,8 @@ export interface QualityGuardrails {
 
 /** The score a review loses for a promise of an unapproved action (like the offline review's unsupported refund). */
 const PROMISE_PENALTY = 0.5;
+/** The score a review loses for a reply that quotes or cites a note for agents. */
+const AGENT_NOTE_PENALTY = 0.5;
 
 /**
  * Reviews the draft against its sources and facts; the graph then routes by the verdict and the policy.
@@ -32,7 +34,9 @@ const PROMISE_PENALTY = 0.5;
  * and the draft a supervisor sees is redacted, so the leak reaches neither the customer nor the
  * approval events. Then the promise check: a draft that promises a refund, credit or closure
  * that is not a proposed action (or with another amount) fails the review like any other issue,
- * so it goes back to the solution agent and, out of attempts, to a supervisor.
+ * so it goes back to the solution agent and, out of attempts, to a supervisor. So does a draft
+ * that quotes or cites a note for agents (a source with the audience `agent`): those notes are
+ * context for decisions, never text for the customer.
  */
 export function qualityNode(models: AgentModels, guardrails: QualityGuardrails = {}): NodeImplementation {
   const tools = guardrails.tools === undefined ? undefined : guardAgentTools(guardrails.tools, { agent: 'quality' });
@@ -53,9 +57,16 @@ export function qualityNode(models: AgentModels, guardrails: QualityGuardrails =
       facts: state.facts,
     });
     const promises = checkPromises(draft.reply, { actions: state.proposedActions, approval: state.approval });
-    const review = promises.ok
-      ? modelReview
-      : { score: Math.max(0, Number((modelReview.score - PROMISE_PENALTY).toFixed(2))), issues: [...modelReview.issues, ...promiseIssues(promises.violations)], verdict: 'revise' as const };
+    const notes = agentNotesUsed(draft.reply, draft.citations, state.sources);
+    const penalty = (promises.ok ? 0 : PROMISE_PENALTY) + (notes.length === 0 ? 0 : AGENT_NOTE_PENALTY);
+    const issues = [
+      ...(promises.ok ? [] : promiseIssues(promises.violations)),
+      ...(notes.length === 0 ? [] : [`agent_note: the reply quotes or cites a note for agents (${notes.join(', ')}); keep it to customer text`]),
+    ];
+    const review =
+      issues.length === 0
+        ? modelReview
+        : { score: Math.max(0, Number((modelReview.score - penalty).toFixed(2))), issues: [...modelReview.issues, ...issues], verdict: 'revise' as const };
     return {
       update: { review },
       summary: `${review.verdict} (score ${review.score.toFixed(2)})${review.issues.length > 0 ? `: ${review.issues.join('; ')}` : ''}`,

@@ -52,10 +52,12 @@ export function secretsOf(env: Env, apiKeyEnv: string | null = null): string[] {
 }
 
 /**
- * The offline provider needs nothing; a provider row is read, with the agents' settings, from
- * PostgreSQL as the services read it.
+ * The models of a run, for both eval commands. The offline provider needs nothing; a provider row
+ * is read, with the agents' settings, from PostgreSQL as the services read it. A configuration
+ * error (an unknown provider row, a missing API key variable) is printed as `eval: …` and gives
+ * undefined, on which the command exits 2.
  */
-export async function evalModels(context: CommandContext, provider: string | undefined): Promise<EvalModels> {
+export async function loadEvalModels(context: CommandContext, provider: string | undefined): Promise<EvalModels | undefined> {
   if (provider === undefined) {
     const close = () => Promise.resolve();
     return { resolver: offlineResolver(), provider: 'offline', secrets: secretsOf(process.env), close };
@@ -68,7 +70,9 @@ export async function evalModels(context: CommandContext, provider: string | und
     return { resolver: configuredResolver(store, provider), provider, secrets, close: () => pool.end() };
   } catch (error) {
     await pool.end();
-    throw error;
+    if (!(error instanceof LlmConfigError)) throw error;
+    (context.printError ?? context.print)(`eval: ${error.message}`);
+    return undefined;
   }
 }
 
@@ -133,14 +137,8 @@ export async function evalCommand(context: CommandContext, options: EvalCommandO
     printError(missing ? `eval: no dataset at ${options.dataset}` : (error as Error).message);
     return 2;
   }
-  let models: EvalModels;
-  try {
-    models = await evalModels(context, options.provider);
-  } catch (error) {
-    if (!(error instanceof LlmConfigError)) throw error;
-    printError(`eval: ${error.message}`);
-    return 2;
-  }
+  const models = await loadEvalModels(context, options.provider);
+  if (models === undefined) return 2;
   try {
     const world = await createEvalWorld({
       resolver: models.resolver,

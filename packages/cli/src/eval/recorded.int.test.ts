@@ -13,6 +13,7 @@ import { createTestCodec, stackConfig, testLogger, uniqueName } from '@supportst
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECORDED_TOPICS } from '../audit/recordedWindow.js';
 import type { CommandContext } from '../commands.js';
+import { evalCommand } from './evalCommand.js';
 import { recordedEvalCommand, type RecordedEvalOptions } from './recordedCommand.js';
 
 const config = stackConfig();
@@ -22,6 +23,7 @@ const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'eval-recor
 const codec = createTestCodec(config);
 const pool = createPool(config.DATABASE_URL, { max: 2, applicationName: 'eval-recorded-test' });
 const knowledgeDir = fileURLToPath(new URL('../../../../knowledge', import.meta.url));
+const datasetFile = fileURLToPath(new URL('../../../../eval/datasets/support-tickets.jsonl', import.meta.url));
 
 async function run(command: (context: CommandContext) => Promise<number>) {
   const out: string[] = [];
@@ -340,5 +342,22 @@ describe('eval --from/--to (recorded traffic)', () => {
     expect(empty).toMatchObject({ code: 1, out: [] });
     expect(empty.err.join('\n')).toContain('eval: no RequestReceived on customer.requests in');
     expect((await run((context) => recordedEvalCommand(context, options({ from: to, to: from })))).code).toBe(2);
+  }, 60_000);
+
+  it('exits 2 with the reason when the provider row does not exist, as the dataset command does (one loader)', async () => {
+    const provider = uniqueName('no-such-provider');
+    const recordedRun = await run((context) => recordedEvalCommand(context, options({ provider })));
+    expect(recordedRun).toMatchObject({ code: 2, out: [] });
+    expect(recordedRun.err).toEqual([`eval: no llm_providers row named "${provider}"`]);
+    const records = await mkdtemp(join(tmpdir(), 'eval-no-provider-'));
+    try {
+      const datasetRun = await run((context) =>
+        evalCommand(context, { dataset: datasetFile, provider, out: records, knowledgeDir, json: true, gate: false }),
+      );
+      expect(datasetRun).toMatchObject({ code: 2, out: [], err: [`eval: no llm_providers row named "${provider}"`] });
+      expect(await readdir(records)).toEqual([]);
+    } finally {
+      await rm(records, { recursive: true, force: true });
+    }
   }, 60_000);
 });

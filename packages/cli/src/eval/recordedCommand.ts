@@ -9,13 +9,12 @@ import {
   type RecordedMeta,
 } from '@supportstream/eval';
 import { createKafka } from '@supportstream/kafka';
-import { LlmConfigError } from '@supportstream/llm';
 import { embedderFromConfig, loadMemoryConfig } from '@supportstream/memory';
 import { postgresCrmDirectory, type CrmData, type CrmDirectory } from '@supportstream/tools';
 import { readRecordedWindow } from '../audit/recordedWindow.js';
 import type { CommandContext } from '../commands.js';
 import { commandCodec } from '../keyVault.js';
-import { diagnosticLines, evalModels, gateLines, modelsOf, writeRecord, type EvalModels } from './evalCommand.js';
+import { diagnosticLines, gateLines, loadEvalModels, modelsOf, writeRecord } from './evalCommand.js';
 import { createRecordedWorld, modelsUsed } from './evaluate.js';
 import { currentCommit } from './gitCommit.js';
 import { observeRecorded } from './observeRecorded.js';
@@ -84,14 +83,8 @@ export async function recordedEvalCommand(context: CommandContext, options: Reco
     printError(problem);
     return 2;
   }
-  let models: EvalModels;
-  try {
-    models = await evalModels(context, options.provider);
-  } catch (error) {
-    if (!(error instanceof LlmConfigError)) throw error;
-    printError(`eval: ${error.message}`);
-    return 2;
-  }
+  const models = await loadEvalModels(context, options.provider);
+  if (models === undefined) return 2;
   const pool = createPool(context.config.DATABASE_URL, { max: 2, applicationName: 'supportstream-eval' });
   try {
     const { config, logger } = context;

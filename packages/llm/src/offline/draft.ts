@@ -1,3 +1,4 @@
+import { isAgentNote, isStaffInstruction } from '@supportstream/domain';
 import type { DraftInput, DraftOutput, Source } from '../tasks.js';
 import { factsMentionRefund, MAX_REPLY_CHARS, PROMISES, REFUND_COMMITMENT } from './replyRules.js';
 import { englishStems } from './crossLingual.js';
@@ -7,7 +8,10 @@ import { clamp01, overlap, sentences, stems } from './text.js';
  * Offline draft: an extractive reply. It picks the source sentences that share the most word
  * stems with the customer's message (at least MIN_OVERLAP; ties broken by retrieval score),
  * wraps them and the tool facts in a greeting and a closing, and cites the sources it used.
- * Sentences that promise something or commit to a refund no fact backs are never used. Without
+ * Sentences that promise something or commit to a refund no fact backs are never used, and
+ * neither is text for support staff: a note for agents (a source with the audience `agent`) is
+ * never quoted or cited, and a sentence that reads as an instruction to staff (`isStaffInstruction`)
+ * is left out even where its article did not mark it. Without
  * a usable sentence or fact it tells the customer a colleague will follow up, with low
  * confidence. A message that only thanks gets thanks back; one that holds a card number, an IBAN
  * or an ID number (masked before it reaches the model) gets a note not to send them. A revision
@@ -130,10 +134,12 @@ function chooseSentences(input: DraftInput, minOverlap: number, maxSentences: nu
   const message = new Set([...stems(input.message), ...englishStems(input.message)]);
   const refundBacked = factsMentionRefund(input.facts);
   const candidates = input.sources.flatMap((source, sourceIndex) =>
-    sentences(source.text)
+    // Notes for agents are context for decisions, never text for the customer.
+    (isAgentNote(source) ? [] : sentences(source.text))
       .map((text, position) => ({ source, sourceIndex, position, text, overlap: overlap(message, stems(text)) }))
       .filter((candidate) => candidate.text.length <= MAX_SENTENCE_CHARS && candidate.overlap >= minOverlap)
-      .filter((candidate) => PROMISES.find(candidate.text).length === 0 && (refundBacked || !REFUND_COMMITMENT.test(candidate.text))),
+      .filter((candidate) => PROMISES.find(candidate.text).length === 0 && (refundBacked || !REFUND_COMMITMENT.test(candidate.text)))
+      .filter((candidate) => !isStaffInstruction(candidate.text)),
   );
   candidates.sort((a, b) => b.overlap + clamp01(b.source.score) - (a.overlap + clamp01(a.source.score)) || a.sourceIndex - b.sourceIndex || a.position - b.position);
   const perSource = new Map<string, number>();

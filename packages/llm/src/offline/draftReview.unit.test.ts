@@ -74,6 +74,34 @@ describe('offline draft', () => {
     expect(revised.citations).toEqual(['kb-shipping']);
   });
 
+  it('given a note for agents and a staff sentence among the sources, then it quotes neither and cites only customer text', () => {
+    const message = 'I was charged twice for order 2002. Please refund the duplicate charge.';
+    const sources: Source[] = [
+      {
+        id: 'kb-duplicate:agent:0',
+        title: 'Refund policy › Duplicate charges',
+        score: 0.9,
+        audience: 'agent',
+        text: 'Confirm in the billing system that two captured payments exist before you refund a duplicate charge. A duplicate charge refund for an order charged twice is refunded without approval.',
+      },
+      {
+        id: 'kb-duplicate',
+        title: 'Refund policy › Duplicate charges',
+        score: 0.8,
+        // The second sentence is for agents but not marked: the sentence guard keeps it out all the same.
+        text: 'If you were charged twice for the same order, the duplicate charge is refunded in full. Ask the customer whether both charges of the order are marked as completed before the refund.',
+      },
+    ];
+    const result = draft(draftInput(message, { sources }));
+    expect(result.reply).toContain('If you were charged twice for the same order, the duplicate charge is refunded in full.');
+    expect(result.reply).not.toMatch(/billing system|without approval|Ask the customer/);
+    expect(result.citations).toEqual(['kb-duplicate']);
+    // Notes alone answer nothing the customer may read: a colleague follows up.
+    const notesOnly = draft(draftInput(message, { sources: sources.slice(0, 1) }));
+    expect(notesOnly.citations).toEqual([]);
+    expect(notesOnly.reply).toContain('passed your request to a colleague');
+  });
+
   it('given a review that found it too long, then the revision keeps one sentence', () => {
     const revised = draft(draftInput(REFUND_MESSAGE, { previousIssues: ['too_long: keep it under 1500 characters'] }));
     expect(revised.reply.split(/(?<=\.)\s/).filter((sentence) => sentence.includes('refund')).length).toBeLessThanOrEqual(1);
@@ -110,6 +138,13 @@ describe('offline review', () => {
     const result = review({ ...base, reply: 'Hello, I guarantee the refund is issued to the original payment method within 5 business days.', citations: ['kb-returns'] });
     expect(result.issues).toEqual([expect.stringMatching(/^promise:/)]);
     expect(result.score).toBe(0.7);
+  });
+
+  it('given a relevant note for agents and no citation, then no missing_citation: notes are never cited', () => {
+    const note: Source = { id: 'kb-note', title: 'Returns › For agents', score: 0.9, audience: 'agent', text: 'Check the return in the warehouse system first.' };
+    const reply = 'Hello, thanks for your message. A colleague will get back to you shortly about the headphones.';
+    expect(review({ ...base, sources: [note], reply, citations: [] }).issues).toEqual([]);
+    expect(review({ ...base, sources: [{ ...note, audience: 'customer' }], reply, citations: [] }).issues).toEqual([expect.stringMatching(/^missing_citation:/)]);
   });
 
   it('given an empty reply, then score 0', () => {

@@ -1,3 +1,4 @@
+import { isAgentNote } from '@supportstream/domain';
 import type { ReviewInput, ReviewOutput } from '../tasks.js';
 import { factsMentionRefund, MAX_REPLY_CHARS, MIN_REPLY_CHARS, PROMISES, REFUND_COMMITMENT } from './replyRules.js';
 import { overlap, round2, stems } from './text.js';
@@ -45,7 +46,8 @@ export function review(input: ReviewInput): ReviewOutput {
   });
   if (unused.length > 0) issue('low_overlap', `the reply does not use the cited source ${unused.join(', ')}`);
 
-  if (input.citations.length === 0 && input.sources.some((source) => source.score >= RELEVANT_SOURCE_SCORE)) {
+  // A note for agents is never cited, however relevant (the quality node holds replies to that).
+  if (input.citations.length === 0 && input.sources.some((source) => !isAgentNote(source) && source.score >= RELEVANT_SOURCE_SCORE)) {
     issue('missing_citation', 'relevant sources were found but the reply cites none');
   }
   if (REFUND_COMMITMENT.test(reply) && !factsMentionRefund(input.facts ?? [])) {

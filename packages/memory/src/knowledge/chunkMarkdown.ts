@@ -1,3 +1,4 @@
+import type { Audience } from '@supportstream/domain';
 import { InvalidInputError } from '@supportstream/errors';
 
 export interface MarkdownChunk {
@@ -7,9 +8,11 @@ export interface MarkdownChunk {
   /** The heading trail, e.g. `Refund policy › Duplicate charges`. */
   readonly title: string;
   readonly headings: readonly string[];
-  /** Position within its section (a long section becomes several chunks). */
+  /** Position within its section and audience (a long section becomes several chunks). */
   readonly index: number;
   readonly text: string;
+  /** `agent` for a note for agents (`> **For agents:** …`), which never goes to a customer; else `customer`. */
+  readonly audience: Audience;
 }
 
 export interface ChunkOptions {
@@ -24,6 +27,9 @@ interface Section {
 
 const HEADING = /^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$/;
 const FENCE = /^ {0,3}(```|~~~)/;
+/** The start of a note for agents: `> **For agents:**` (also `**For agents**:` or `For agents:`, with or without `>`). */
+const NOTE_MARKER = /^ {0,3}(?:>[ \t]?)?[ \t]*(?:\*\*|__)?for agents(?:\*\*|__)?:(?:\*\*|__)?[ \t]*/i;
+const QUOTE_PREFIX = /^ {0,3}>[ \t]?/;
 
 /**
  * Splits a markdown document on headings, then packs its paragraphs into chunks of at most
@@ -31,6 +37,11 @@ const FENCE = /^ {0,3}(```|~~~)/;
  * under "Refund policy" stays findable by both. Headings inside code fences are text; YAML front
  * matter is dropped; sections without text (a heading directly followed by a sub-heading) yield
  * no chunk.
+ *
+ * A block that starts with `> **For agents:**` (a blockquote, which may run over several
+ * paragraphs joined by `>` lines) is a note for agents: its text, without the marker and the `>`,
+ * goes into chunks of their own with the audience `agent` and ids `…:agent:<index>`, and the rest
+ * of the section into the customer chunks, whose ids do not change.
  */
 export function chunkMarkdown(path: string, text: string, options: ChunkOptions = {}): MarkdownChunk[] {
   const maxChars = options.maxChars ?? 1200;
@@ -45,11 +56,31 @@ export function chunkMarkdown(path: string, text: string, options: ChunkOptions 
     const occurrence = seenTrails.get(trail) ?? 0;
     seenTrails.set(trail, occurrence + 1);
     const anchor = `${section.headings.map(slug).join('/') || '_'}${occurrence > 0 ? `~${occurrence}` : ''}`;
-    pack(body, maxChars).forEach((chunkText, index) => {
-      chunks.push({ id: `${path}#${anchor}:${index}`, path, title: trail || path, headings: section.headings, index, text: chunkText });
-    });
+    const notes = body.map(noteText);
+    const byAudience: Record<Audience, string[]> = {
+      customer: body.filter((_block, i) => notes[i] === undefined),
+      agent: notes.filter((note): note is string => note !== undefined && note !== ''),
+    };
+    for (const audience of ['customer', 'agent'] as const) {
+      const prefix = audience === 'agent' ? `${anchor}:agent` : anchor;
+      pack(byAudience[audience], maxChars).forEach((chunkText, index) => {
+        chunks.push({ id: `${path}#${prefix}:${index}`, path, title: trail || path, headings: section.headings, index, text: chunkText, audience });
+      });
+    }
   }
   return chunks;
+}
+
+/** The text of a note for agents without its marker and quote prefixes; undefined for any other block. */
+function noteText(block: string): string | undefined {
+  if (!NOTE_MARKER.test(block)) return undefined;
+  const lines = block.replace(NOTE_MARKER, '').split('\n');
+  const quoted = QUOTE_PREFIX.test(block);
+  return lines
+    .map((line, i) => (quoted && i > 0 ? line.replace(QUOTE_PREFIX, '') : line))
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 function stripFrontMatter(text: string): string {

@@ -75,6 +75,45 @@ describe('chunkMarkdown', () => {
     expect(chunks[0]!.text).toBe('text');
   });
 
+  it('keeps a note for agents apart: its own chunk with the audience agent, without the marker, and the customer ids unchanged', () => {
+    const article = [
+      '# Refund policy',
+      '## Duplicate charges',
+      'A duplicate charge is **refunded in full**.',
+      '',
+      '> **For agents:** Confirm the two captured payments in the billing system',
+      '> before you propose the refund.',
+      '>',
+      '> A duplicate above 25.00 EUR goes to a supervisor.',
+      '',
+      'A pending authorisation is not a charge.',
+      '',
+      '**For agents**: Ask whether both amounts are completed.',
+      '',
+      '> A quote that is no note stays customer text.',
+      '## Agents only',
+      '> For agents: the whole section is internal.',
+      '',
+    ].join('\n');
+    const chunks = chunkMarkdown('refund-policy.md', article);
+    expect(chunks.map((chunk) => [chunk.id, chunk.audience, chunk.index])).toEqual([
+      ['refund-policy.md#refund-policy/duplicate-charges:0', 'customer', 0],
+      ['refund-policy.md#refund-policy/duplicate-charges:agent:0', 'agent', 0],
+      ['refund-policy.md#refund-policy/agents-only:agent:0', 'agent', 0],
+    ]);
+    const [customer, note, internal] = chunks;
+    expect(customer!.text).toBe('A duplicate charge is **refunded in full**.\n\nA pending authorisation is not a charge.\n\n> A quote that is no note stays customer text.');
+    expect(note!.text).toBe(
+      'Confirm the two captured payments in the billing system\nbefore you propose the refund.\n\nA duplicate above 25.00 EUR goes to a supervisor.\n\nAsk whether both amounts are completed.',
+    );
+    expect(note!.title).toBe('Refund policy › Duplicate charges');
+    expect(internal!.text).toBe('the whole section is internal.');
+    // The ids of the customer chunks are those of the same article without notes.
+    const unmarked = chunkMarkdown('refund-policy.md', article.replace(/^(?:> )?\*\*For agents.*(?:\n>.*)*\n/gm, ''));
+    expect(unmarked.filter((chunk) => chunk.audience === 'customer').map((chunk) => chunk.id)).toEqual([customer!.id]);
+    expect(chunkMarkdown('plain.md', '# Plain\ntext\n').map((chunk) => chunk.audience)).toEqual(['customer']);
+  });
+
   it('slugs accents and punctuation', () => {
     expect(slug('Password reset & 2FA: Über-Schritte')).toBe('password-reset-2fa-uber-schritte');
     expect(slug('!!!')).toBe('section');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import type { Audience } from '@supportstream/domain';
 import { InvalidInputError } from '@supportstream/errors';
 import type { Embedder } from '../embeddings/embedder.js';
 import type { VectorDocument, VectorStore } from '../vectors/vectorStore.js';
@@ -8,7 +9,7 @@ import { chunkMarkdown, type MarkdownChunk } from './chunkMarkdown.js';
 import { KNOWLEDGE_COLLECTION, KNOWLEDGE_KIND, SHARED_TENANT } from './payloads.js';
 
 export interface IngestKnowledgeOptions {
-  /** Folder of markdown files (`.md`, `.markdown`), read recursively; hidden entries are skipped. */
+  /** Folder of markdown files (`.md`, `.markdown`), read recursively; hidden entries and READMEs are skipped. */
   readonly dir: string;
   readonly store: VectorStore;
   readonly embedder: Embedder;
@@ -46,6 +47,8 @@ export interface KnowledgePayload {
   readonly headings: readonly string[];
   readonly chunkIndex: number;
   readonly text: string;
+  /** `agent`: a note for agents, never quoted to a customer (searchKnowledge's `audience` filter). */
+  readonly audience: Audience;
   readonly contentHash: string;
 }
 
@@ -78,7 +81,9 @@ export async function ingestKnowledge(options: IngestKnowledgeOptions): Promise<
         headings: chunk.headings,
         chunkIndex: chunk.index,
         text: chunk.text,
-        contentHash: createHash('sha256').update(`${embedder.id}\u0000${embeddedText(chunk)}`).digest('hex').slice(0, 32),
+        audience: chunk.audience,
+        // The audience is part of what is stored: a payload written before it existed is rewritten once.
+        contentHash: createHash('sha256').update(`${embedder.id}\u0000${chunk.audience}\u0000${embeddedText(chunk)}`).digest('hex').slice(0, 32),
       };
       documents.push({ id: knowledgeId(scope, chunk.id), chunk, payload });
     }
@@ -124,5 +129,7 @@ async function markdownFiles(dir: string): Promise<string[]> {
     .filter((entry) => entry.isFile() && /\.(md|markdown)$/i.test(entry.name))
     .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'))
     .filter((path) => !path.split('/').some((part) => part.startsWith('.')))
+    // A README describes the folder (how articles are written), it is no article.
+    .filter((path) => !/^readme\.(md|markdown)$/i.test(path.slice(path.lastIndexOf('/') + 1)))
     .sort();
 }

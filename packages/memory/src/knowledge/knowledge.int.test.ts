@@ -40,6 +40,14 @@ describe('knowledge base in the PostgreSQL-backed store', () => {
       expect(source.text.length).toBeGreaterThan(0);
       expect(source.id).toMatch(/^\*:[a-z0-9-]+\.md#/);
     }
+    // The audience filter, in SQL: notes for agents and customer passages apart.
+    const question = 'I was charged twice for my order';
+    const notes = await searchKnowledge(replica, embedder, question, { collection: kb, tenantId: 'acme', limit: 3, audience: 'agent' });
+    expect(notes.map((note) => note.id)).toContain('*:billing-and-invoices.md#billing-and-invoices/unrecognised-or-double-charges:agent:0');
+    expect(notes.every((note) => note.audience === 'agent' && note.id.includes(':agent:'))).toBe(true);
+    const passages = await searchKnowledge(replica, embedder, question, { collection: kb, tenantId: 'acme', limit: 3, audience: 'customer' });
+    expect(passages).toHaveLength(3);
+    expect(passages.every((passage) => passage.audience === 'customer' && !passage.id.includes(':agent:'))).toBe(true);
     const [password] = await searchKnowledge(replica, embedder, 'how do I reset my password', { collection: kb });
     expect(password!.path).toBe('password-reset-and-2fa.md');
 

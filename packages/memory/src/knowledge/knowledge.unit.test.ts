@@ -1,11 +1,13 @@
-import { mkdtemp, rm, writeFile, mkdir, unlink } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isStaffInstruction } from '@supportstream/domain';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Embedder } from '../embeddings/embedder.js';
 import { hashingEmbedder } from '../embeddings/hashingEmbedder.js';
 import { memoryVectorStore } from '../vectors/memoryVectorStore.js';
+import { chunkMarkdown } from './chunkMarkdown.js';
 import { ingestKnowledge } from './ingestKnowledge.js';
 import { forgetResolutions, rememberResolution, similarResolutions } from './resolutions.js';
 import { formatSources, searchKnowledge } from './searchKnowledge.js';
@@ -66,12 +68,73 @@ describe('ingestKnowledge + searchKnowledge (in-memory store)', () => {
     expect(formatSources(sources)).toMatch(/^\[1\] Refund policy › Duplicate charges \(refund-policy\.md\)\nIf a customer was \*\*charged twice\*\*/);
   });
 
-  it('is idempotent, re-embeds only what changed and deletes removed sections and files', async () => {
+  it('stores the audience of every chunk, searches each audience apart, and marks notes in the prompt context', async () => {
+    const dir = await tempKb({
+      'refunds.md': '# Refunds\n## Duplicate charges\nA duplicate charge is refunded in full.\n\n> **For agents:** Confirm the duplicate charge in the billing system first.\n',
+    });
+    const store = memoryVectorStore();
+    const embedder = hashingEmbedder();
+    expect(await ingestKnowledge({ dir, store, embedder })).toMatchObject({ chunks: 2, embedded: 2 });
+    const stored = await store.list('knowledge');
+    expect(Object.fromEntries(stored.map((doc) => [doc.id, doc.payload['audience']]))).toEqual({
+      '*:refunds.md#refunds/duplicate-charges:0': 'customer',
+      '*:refunds.md#refunds/duplicate-charges:agent:0': 'agent',
+    });
+    const search = (audience?: 'customer' | 'agent') => searchKnowledge(store, embedder, 'duplicate charge', { limit: 5, ...(audience ? { audience } : {}) });
+    expect((await search('customer')).map((source) => [source.id, source.audience])).toEqual([['*:refunds.md#refunds/duplicate-charges:0', 'customer']]);
+    expect((await search('agent')).map((source) => [source.id, source.audience])).toEqual([['*:refunds.md#refunds/duplicate-charges:agent:0', 'agent']]);
+    const both = await search();
+    expect(both).toHaveLength(2);
+    expect(formatSources(both.filter((source) => source.audience === 'agent'))).toBe(
+      '[1] Refunds › Duplicate charges (refunds.md, for agents only)\nConfirm the duplicate charge in the billing system first.',
+    );
+  });
+
+  it('rewrites a chunk ingested before the audience existed, so the audience filter finds it', async () => {
+    const dir = await tempKb({ 'a.md': '# A\nrefunds go to the original payment method\n' });
+    const store = memoryVectorStore();
+    const embedder = hashingEmbedder();
+    await ingestKnowledge({ dir, store, embedder });
+    // What an earlier version wrote: the same chunk without `audience`, with the hash of then.
+    const [doc] = await store.list('knowledge');
+    const { audience: _audience, ...old } = doc!.payload;
+    const [vector] = await embedder.embed(['A\n\nrefunds go to the original payment method']);
+    await store.upsert('knowledge', [{ id: doc!.id, vector: vector!, payload: { ...old, contentHash: 'before-the-audience' } }]);
+    expect(await searchKnowledge(store, embedder, 'refunds', { audience: 'customer' })).toEqual([]);
+    expect(await ingestKnowledge({ dir, store, embedder })).toMatchObject({ embedded: 1, unchanged: 0 });
+    expect((await searchKnowledge(store, embedder, 'refunds', { audience: 'customer' })).map((source) => source.id)).toEqual([doc!.id]);
+  });
+
+  it('holds the sample knowledge base to its convention: notes for agents marked, no sentence for staff left in customer text', async () => {
+    const files = (await readdir(knowledgeDir)).filter((file) => file.endsWith('.md') && file !== 'README.md');
+    expect(files.length).toBeGreaterThanOrEqual(14);
+    const chunks = (await Promise.all(files.map(async (file) => chunkMarkdown(file, await readFile(join(knowledgeDir, file), 'utf8'))))).flat();
+    const customerSentences = chunks
+      .filter((chunk) => chunk.audience === 'customer')
+      .flatMap((chunk) => chunk.text.replace(/\s+/g, ' ').split(/(?<=[.!?])\s+(?=[A-Z])/));
+    expect(customerSentences.filter(isStaffInstruction)).toEqual([]);
+    const notes = chunks.filter((chunk) => chunk.audience === 'agent').map((chunk) => chunk.id);
+    expect(notes).toEqual(
+      expect.arrayContaining([
+        'refund-policy.md#refund-policy/automatic-refunds-up-to-25-00-eur:agent:0',
+        'refund-policy.md#refund-policy/duplicate-charges:agent:0',
+        'billing-and-invoices.md#billing-and-invoices/unrecognised-or-double-charges:agent:0',
+      ]),
+    );
+    // The sentences the review found in customer replies (issue 11) are only in notes now.
+    const customerText = customerSentences.join(' ');
+    expect(customerText).not.toContain('does not need supervisor approval');
+    expect(customerText).not.toContain('Support agents may issue a refund');
+  });
+
+  it('is idempotent, re-embeds only what changed, deletes removed sections and files, and skips READMEs', async () => {
     const dir = await tempKb({
       'a.md': '# A\n## One\nfirst section about refunds\n## Two\nsecond section about shipping\n',
       'sub/b.md': '# B\nbilling text\n',
       '.hidden/c.md': '# C\nignored\n',
       'notes.txt': 'ignored too',
+      'README.md': '# How articles are written\nnot an article\n',
+      'sub/Readme.markdown': '# About sub\nnot an article either\n',
     });
     const store = memoryVectorStore();
     const embedder = countingEmbedder();

@@ -1,3 +1,4 @@
+import type { Audience } from '@supportstream/domain';
 import type { Embedder } from '../embeddings/embedder.js';
 import type { VectorHit, VectorStore } from '../vectors/vectorStore.js';
 import { KNOWLEDGE_COLLECTION, KNOWLEDGE_KIND, SHARED_TENANT } from './payloads.js';
@@ -13,6 +14,8 @@ export interface KnowledgeSource {
   readonly path: string;
   /** Cosine similarity to the query. */
   readonly score: number;
+  /** `agent`: a note for agents (context for decisions, never text for the customer). */
+  readonly audience: Audience;
 }
 
 export interface SearchKnowledgeOptions {
@@ -22,6 +25,11 @@ export interface SearchKnowledgeOptions {
   readonly tenantId?: string;
   readonly minScore?: number;
   readonly collection?: string;
+  /**
+   * Only customer text, or only notes for agents; without it, both. The filter reads the payload's
+   * `audience`, which chunks ingested before it existed lack until the next ingest rewrites them.
+   */
+  readonly audience?: Audience;
 }
 
 /**
@@ -40,7 +48,7 @@ export async function searchKnowledge(store: VectorStore, embedder: Embedder, qu
       scopes.map((tenantId) =>
         store.search(collection, vector, {
           limit,
-          filter: { kind: KNOWLEDGE_KIND, tenantId, embedder: embedder.id },
+          filter: { kind: KNOWLEDGE_KIND, tenantId, embedder: embedder.id, ...(options.audience === undefined ? {} : { audience: options.audience }) },
           ...(options.minScore === undefined ? {} : { minScore: options.minScore }),
         }),
       ),
@@ -55,13 +63,16 @@ function toSource(hit: VectorHit): KnowledgeSource {
     const value = hit.payload[key];
     return typeof value === 'string' ? value : '';
   };
-  return { id: hit.id, title: text('title'), text: text('text'), path: text('path'), score: hit.score };
+  return { id: hit.id, title: text('title'), text: text('text'), path: text('path'), score: hit.score, audience: hit.payload['audience'] === 'agent' ? 'agent' : 'customer' };
 }
 
 /**
  * Numbered context for a prompt: `[1] Refund policy › Duplicate charges (refund-policy.md)` and
- * the passage. The model cites `[n]`; `sources[n - 1]` says what it cited.
+ * the passage, a note for agents marked `(refund-policy.md, for agents only)`. The model cites
+ * `[n]`; `sources[n - 1]` says what it cited.
  */
 export function formatSources(sources: readonly KnowledgeSource[]): string {
-  return sources.map((source, i) => `[${i + 1}] ${source.title} (${source.path})\n${source.text}`).join('\n\n');
+  return sources
+    .map((source, i) => `[${i + 1}] ${source.title} (${source.path}${source.audience === 'agent' ? ', for agents only' : ''})\n${source.text}`)
+    .join('\n\n');
 }
