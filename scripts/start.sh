@@ -60,6 +60,22 @@ echo
 
 # The console (services/console, served by the gateway at /console) with a supervisor key to sign in.
 supervisor_key=$(cli apikeys create --tenant demo-tenant --role supervisor --name "console $(date +%s)" --json | sed -E 's/.*"key":"([^"]+)".*/\1/')
+# The customer chat (/console/chat) with a development token of cust-42, signed with the gateway's
+# secret: .local/secrets.env (scripts/services.sh writes it; variables already set win, as there),
+# loaded in the $(…) subshell only. The token travels in the URL fragment, which is never sent.
+gateway_secrets() {
+  local name value
+  while IFS='=' read -r name value; do
+    [[ -n "$name" && -z "${!name:-}" ]] && export "$name=$value"
+  done < .local/secrets.env
+  return 0
+}
+chat_url="$api/console/chat"
+if customer_token=$(gateway_secrets && cli tokens customer --tenant demo-tenant --customer cust-42 --ttl 8h --json | sed -E 's/.*"token":"([^"]+)".*/\1/'); then
+  chat_url="$chat_url#token=$customer_token"
+else
+  echo "warning: no customer token for the chat (see above); paste one into the chat page" >&2
+fi
 
 say "Prometheus (Debian's package, installed if missing) scraping every service, with the alert rules"
 bash deploy/local/prometheus.sh start
@@ -69,6 +85,9 @@ cat <<TXT
 The console: $api/console/  (sign in with this supervisor API key of demo-tenant:
   $supervisor_key
   the refund above waits in its approvals queue)
+The customer chat: $chat_url
+  (cust-42 of demo-tenant, valid 8 h; a new token: node packages/cli/dist/main.js tokens customer
+  --tenant demo-tenant --customer cust-42, with .local/secrets.env loaded)
 
 The platform is running; Prometheus on http://127.0.0.1:${PROMETHEUS_PORT:-9090} (alerts, graphs of the
 dashboards' queries: deploy/grafana/README.md). Try:

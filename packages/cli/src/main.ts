@@ -12,6 +12,7 @@ import { evalFromArguments } from './eval/evalArguments.js';
 import { privacyEraseCommand } from './privacy/erase.js';
 import { projectionsRebuildCommand } from './projectionsCommand.js';
 import { DLQ_USAGE, deadLettersCommand } from './deadLettersCommand.js';
+import { TOKENS_USAGE, tokensCommand } from './tokensCommand.js';
 import { approvalsCommand, askCommand, checkpointsPruneCommand, dbMigrateCommand, knowledgeIngestCommand } from './platformCommands.js';
 import { schemasCheckCommand, schemasRegisterCommand, topicsCommand, type CommandContext } from './commands.js';
 
@@ -26,13 +27,15 @@ const USAGE = `usage: supportstream <command> [options]
   demo                               walk one scripted conversation through every topic
   db migrate                         create/upgrade the platform's tables and the checkpoint tables
   knowledge ingest [--dir knowledge] [--tenant id]
-                                     chunk, embed and store the knowledge base (idempotent)
+                                     chunk, embed and store the knowledge base (idempotent); notes for
+                                     agents (> **For agents:**) are kept apart: knowledge/README.md
   ask --tenant id --customer id --message text [--conversation id] [--tier VIP] [--subject s]
                                      put a customer request on customer.requests
   approvals list [--json] | show <id> | approve <id> | reject <id> | edit <id> --reply text
                                      [--by name] [--comment text]: the supervisor's console
   checkpoints prune [--idle-days 30] compact closed conversations idle that long to their latest checkpoint
 ${API_KEYS_USAGE}
+${TOKENS_USAGE}
 ${DLQ_USAGE}
   projections rebuild [--target schema] [--replace] [--no-compare] [--keep] [--shards n] [--json]
                                      replay every topic from offset 0 into a fresh schema (progress on
@@ -77,6 +80,8 @@ Environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL, REDIS_URL, PRIVAC
 async function main(argv: readonly string[]): Promise<number> {
   // apikeys parses its own options (services/gateway API keys).
   if (argv[0] === 'apikeys') return apiKeysCommand(argv.slice(1));
+  // tokens reads only the gateway's JWT variables, not the platform's.
+  if (argv[0] === 'tokens') return tokensCommand(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: [...argv],
     allowPositionals: true,

@@ -156,7 +156,10 @@ describe('the read side end to end', () => {
       { timeoutMs: 30_000, description: 'the audit history to hold every event the API shows' },
     );
     expect(history.length).toBeGreaterThanOrEqual(shown.length);
-    expect(new Set((page.json['events'] as { topic: string }[]).map((event) => event.topic))).toEqual(new Set(['customer.requests', 'agent.actions', 'notifications.outbound', 'system.analytics']));
+    // The customer sees their request, the steps and the reply; staff also see the analytics events (metrics, model usage, outcome).
+    expect(new Set((page.json['events'] as { topic: string }[]).map((event) => event.topic))).toEqual(new Set(['customer.requests', 'agent.actions', 'notifications.outbound']));
+    const staffPage = await api('GET', `/v1/conversations/${answered}/events?limit=500`, { 'x-api-key': supervisorKey });
+    expect(new Set((staffPage.json['events'] as { topic: string }[]).map((event) => event.topic))).toEqual(new Set(['customer.requests', 'agent.actions', 'notifications.outbound', 'system.analytics']));
   }, 180_000);
 
   it('a webhook receiver that fails twice gets the reply exactly once', async () => {

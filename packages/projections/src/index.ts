@@ -8,6 +8,7 @@ export { redisConversationCache, type ConversationCache, type RedisConversationC
 export {
   CONVERSATION_STATUSES,
   createReadModel,
+  type ApprovalQueueSize,
   type ApprovalRequestRef,
   type CausationLink,
   type ConversationListFilter,

@@ -77,6 +77,13 @@ export interface CausationLink {
   readonly causationId: string | null;
 }
 
+/** The tenant's approval queue in two figures. */
+export interface ApprovalQueueSize {
+  readonly pending: number;
+  /** When the longest-waiting pending approval was requested; null when none is pending. */
+  readonly oldestRequestedAt: string | null;
+}
+
 export interface TenantStatistics {
   readonly tenant: Record<string, number> | null;
   readonly agents: readonly Record<string, number | string>[];
@@ -93,6 +100,8 @@ export interface ReadModel {
   getApproval(tenantId: string, approvalId: string): Promise<ApprovalView | undefined>;
   /** The ApprovalRequested event's envelope: a decision continues its conversation, request and correlation. */
   approvalRequest(tenantId: string, approvalId: string): Promise<ApprovalRequestRef | undefined>;
+  /** How many approvals are PENDING and since when the oldest waits (one index range: approvals_by_status). */
+  approvalQueueSize(tenantId: string): Promise<ApprovalQueueSize>;
   statistics(tenantId: string): Promise<TenantStatistics>;
   /** The tenant's conversations, last activity first, keyset-paged by (updatedAt, conversationId). */
   listConversations(tenantId: string, filter?: ConversationListFilter): Promise<ConversationPage>;
@@ -186,6 +195,14 @@ export function createReadModel(options: ReadModelOptions): ReadModel {
         [approvalId, tenantId],
       );
       return result.rows[0];
+    },
+    async approvalQueueSize(tenantId) {
+      const result = await pool.query<{ pending: number; oldest: Date | null }>(
+        `SELECT count(*)::int AS pending, min(requested_at) AS oldest FROM ${schema}.approvals WHERE tenant_id = $1 AND status = 'PENDING'`,
+        [tenantId],
+      );
+      const row = result.rows[0];
+      return { pending: row?.pending ?? 0, oldestRequestedAt: row?.oldest ? new Date(row.oldest).toISOString() : null };
     },
     async statistics(tenantId) {
       const numbers = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value])) as Record<string, number | string>;

@@ -1,10 +1,14 @@
 import { Center, Loader, MantineProvider, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
-import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { BrowserRouter, Navigate, Outlet, Route, Routes, useLocation } from 'react-router';
 import { Shell } from './layout/Shell.js';
 import { ApprovalsPage } from './pages/ApprovalsPage.js';
+import { AuditPage } from './pages/AuditPage.js';
+import { ChatPage } from './pages/ChatPage.js';
 import { ConversationPage } from './pages/ConversationPage.js';
 import { ConversationsPage } from './pages/ConversationsPage.js';
+import { DeadLettersPage } from './pages/DeadLettersPage.js';
+import { OverviewPage } from './pages/OverviewPage.js';
 import { SignInPage } from './pages/SignInPage.js';
 import { SessionProvider, useSession } from './session/SessionContext.js';
 
@@ -21,6 +25,15 @@ function SignedIn() {
   }
   if (state.status === 'signedOut') return <Navigate to="/sign-in" replace state={{ from: location.pathname }} />;
   return <Shell session={state.session} />;
+}
+
+/** The console's pages share the session (checked once with GET /v1/session); the customer chat is outside it. */
+function WithSession() {
+  return (
+    <SessionProvider>
+      <Outlet />
+    </SessionProvider>
+  );
 }
 
 function NotFound() {
@@ -40,18 +53,22 @@ export function App() {
   return (
     <Providers>
       <BrowserRouter basename="/console">
-        <SessionProvider>
-          <Routes>
+        <Routes>
+          <Route path="/chat" element={<ChatPage />} />
+          <Route element={<WithSession />}>
             <Route path="/sign-in" element={<SignInPage />} />
             <Route element={<SignedIn />}>
               <Route index element={<Navigate to="/approvals" replace />} />
+              <Route path="/overview" element={<OverviewPage />} />
               <Route path="/approvals" element={<ApprovalsPage />} />
               <Route path="/conversations" element={<ConversationsPage />} />
               <Route path="/conversations/:id" element={<ConversationPage />} />
+              <Route path="/conversations/:id/audit" element={<AuditPage />} />
+              <Route path="/dead-letters" element={<DeadLettersPage />} />
               <Route path="*" element={<NotFound />} />
             </Route>
-          </Routes>
-        </SessionProvider>
+          </Route>
+        </Routes>
       </BrowserRouter>
     </Providers>
   );

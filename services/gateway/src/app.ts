@@ -28,6 +28,7 @@ import { AUDIT_ROLES, conversationHistory, getCheckpoint, listCheckpoints } from
 import { listConversations } from './routes/conversationList.js';
 import { getConversation, listConversationEvents } from './routes/conversations.js';
 import { health, metricsEndpoint, openApi, ready } from './routes/operations.js';
+import { getOverview, type OverviewSources } from './routes/overview.js';
 import { publisher } from './routes/publish.js';
 import { submitRequest } from './routes/requests.js';
 import { createSession, deleteSession, getSession, verifySignIn } from './routes/session.js';
@@ -49,6 +50,8 @@ export interface GatewayDeps {
   readonly schemaVersions: SchemaVersionLookup;
   /** Dead letters of the five topics, for admins (listing and replay); without it those routes answer 503. */
   readonly deadLetters?: DeadLetterAdmin;
+  /** The Overview's analytics and Kafka figures (GET /v1/overview); without them that route answers 503. */
+  readonly overview?: OverviewSources;
   readonly readiness: Readonly<Record<string, ReadinessCheck>>;
   readonly readyTimeoutMs?: number;
   readonly logger: Logger;
@@ -106,6 +109,7 @@ export function createGatewayApp(deps: GatewayDeps): GatewayApp {
   app.get('/v1/approvals', auth, limit, requireRole('supervisor', 'admin'), listApprovals(readModel));
   app.get('/v1/approvals/stream', auth, limit, requireRole('supervisor', 'admin'), approvalStreams.handler);
   app.post('/v1/approvals/:id/decision', auth, limit, requireRole('supervisor', 'admin'), ...json, decideApproval({ readModel, events, publish, redis: deps.redis }));
+  app.get('/v1/overview', auth, limit, requireRole('supervisor', 'admin'), getOverview({ readModel, sources: deps.overview, clock }));
   app.get('/v1/admin/dead-letters', auth, limit, requireRole('admin'), listDeadLetters(deps.deadLetters));
   app.post('/v1/admin/dead-letters/:topic/:partition/:offset/replay', auth, limit, requireRole('admin'), replayDeadLetter(deps.deadLetters));
 

@@ -25,6 +25,16 @@ const aliceEvents: SupportEvent[] = [
   sampleEvent('RequestReceived', aliceConversation, { customerId: alice, message: 'I was charged twice.' }),
   ...['moderate', 'triage', 'research', 'solution'].map((node, index) => sampleEvent('AgentStepCompleted', aliceConversation, { node, stepIndex: index + 1, summary: `${node} done` })),
 ];
+const reviewedConversation = sampleContext({ tenantId: tenantA });
+const reviewedEvents: SupportEvent[] = [
+  sampleEvent('RequestReceived', reviewedConversation, { customerId: alice, message: 'Refund the duplicate charge please.', attributes: { crmSegment: 'at-risk' } }),
+  sampleEvent('AgentStepCompleted', reviewedConversation, { node: 'research', stepIndex: 2, summary: 'found the duplicate in the billing system', output: '{"notes":"For agents: confirm two captured payments"}' }),
+  sampleEvent('StepMetrics', reviewedConversation),
+  sampleEvent('ApprovalRequested', reviewedConversation, { reason: 'refund above the automatic limit', proposedReply: 'We will refund 49.99 EUR.' }),
+  sampleEvent('SupervisorAlert', reviewedConversation),
+  sampleEvent('ApprovalDecided', reviewedConversation, { decision: 'APPROVED', decidedBy: 'sup-jane', comment: 'customer is at risk of churning' }),
+  sampleEvent('ReplyReady', reviewedConversation, { customerId: alice, body: 'Your refund of 49.99 EUR is on its way.' }),
+];
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
@@ -35,6 +45,7 @@ beforeAll(async () => {
     sampleEvent('RequestReceived', bobConversation, { customerId: bob }),
     sampleEvent('RequestReceived', otherTenantConversation, { customerId: alice }),
     sampleEvent('RequestReceived', cardConversation, { customerId: alice, message: `Charge card ${CARD} again and mail ${EMAIL}` }),
+    ...reviewedEvents,
   ]);
   tokens['alice'] = await signToken({ sub: alice, tenant: tenantA, role: 'customer' });
   tokens['bob'] = await signToken({ sub: bob, tenant: tenantA, role: 'customer' });
@@ -124,6 +135,45 @@ describe('GET /v1/conversations/:id/events', () => {
 
     const last = all.body.events.at(-1)?.seq ?? '';
     expect((await api.call<EventPage>('GET', `${path}?after=${last}`, { token: tokens['alice'] })).body).toEqual({ events: [], nextAfter: null });
+  });
+
+  it('a customer reads what they wrote, the steps, the review and its decision, and the reply; never the agents’ reasoning, the review’s details, alerts or metrics', async () => {
+    const path = `/v1/conversations/${reviewedConversation.conversationId}/events`;
+    const staff = await api.call<EventPage>('GET', path, { token: tokens['supervisorA'] });
+    expect(staff.body.events.map((event) => event.type)).toEqual(reviewedEvents.map((event) => event.type));
+    expect(staff.body.events.find((event) => event.type === 'ApprovalDecided')?.data).toMatchObject({ decidedBy: 'sup-jane', comment: 'customer is at risk of churning' });
+
+    const pages = [await api.call<EventPage & { events: { summary: string }[] }>('GET', path, { token: tokens['alice'] }), await api.call<EventPage & { events: { summary: string }[] }>('GET', `${path}?limit=2`, { token: tokens['alice'] })];
+    for (const { body } of pages) expect(body.events.every((event) => !['StepMetrics', 'SupervisorAlert'].includes(event.type))).toBe(true);
+    const mine = pages[0]?.body.events ?? [];
+    expect(mine.map((event) => [event.type, Object.keys(event.data).sort()])).toEqual([
+      ['RequestReceived', ['channel', 'customerId', 'locale', 'message', 'subject']],
+      ['AgentStepCompleted', ['next', 'node', 'runId', 'stepIndex']],
+      ['ApprovalRequested', ['approvalId', 'expiresAt', 'runId']],
+      ['ApprovalDecided', ['approvalId', 'decision']],
+      ['ReplyReady', ['body', 'channel', 'citations', 'customerId', 'replyId', 'runId']],
+    ]);
+    expect(mine.map((event) => event.summary)).toEqual(['Refund the duplicate charge please.', 'research done', 'a supervisor reviews the request', 'the supervisor approved the request', 'reply: Your refund of 49.99 EUR is on its way.']);
+    const text = JSON.stringify(mine);
+    for (const secret of ['billing system', 'For agents', 'automatic limit', 'We will refund', 'sup-jane', 'churning', 'at-risk']) expect(text).not.toContain(secret);
+
+    // The live stream shows the same.
+    const controller = new AbortController();
+    const response = await fetch(`${gw.baseUrl}/v1/conversations/${reviewedConversation.conversationId}/stream`, { headers: { authorization: `Bearer ${tokens['alice'] ?? ''}` }, signal: controller.signal });
+    expect(response.status).toBe(200);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let streamed = '';
+    const decoder = new TextDecoder();
+    const deadline = Date.now() + 10_000;
+    while (!streamed.includes('on its way') && Date.now() < deadline) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      streamed += decoder.decode(chunk.value, { stream: true });
+    }
+    controller.abort();
+    const frames = streamed.split('\n').filter((line) => line.startsWith('data: ')).map((line) => JSON.parse(line.slice(6)) as { type: string });
+    expect(frames.map((frame) => frame.type)).toEqual(mine.map((event) => event.type));
+    for (const secret of ['billing system', 'sup-jane', 'churning']) expect(streamed).not.toContain(secret);
   });
 
   it('refuses bad paging parameters with 400', async () => {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { QUEUE_LIMIT } from './routes/approvalStream.js';
 import { decisionBody } from './routes/approvals.js';
 import { OFFSET_PATTERN as DEAD_LETTER_OFFSET_PATTERN, PARTITION_PATTERN as DEAD_LETTER_PARTITION_PATTERN, TOPIC_PATTERN as DEAD_LETTER_TOPIC_PATTERN } from './routes/deadLetters.js';
+import { OVERVIEW_WINDOWS, OVERVIEW_WINDOW_NAMES, DEFAULT_OVERVIEW_WINDOW } from './overview/window.js';
 import { ID_PATTERN, submitRequestBody } from './routes/requests.js';
 import { signInBody } from './routes/session.js';
 
@@ -250,6 +251,81 @@ const schemas: Record<string, Json> = {
     eventId: string({ description: 'Id of the DeadLetterReplayed event on system.analytics.' }),
     resumed: { type: 'boolean', description: 'This call completed a replay an earlier call recorded but did not finish.' },
   }),
+  MoneyAmount: object(
+    {
+      currency: string({ description: 'ISO 4217 code.' }),
+      amountMicros: string({ pattern: '^-?\\d+$', description: 'The amount in millionths of the currency unit (an integer, as a string).' }),
+      amount: string({ pattern: '^-?\\d+(\\.\\d{1,6})?$', description: 'The same amount as an exact decimal ("49.99"): "." as the point, no grouping, no trailing zeros.' }),
+    },
+    'An exact amount of money; never a floating-point number.',
+  ),
+  OverviewTotals: object({
+    conversations: { type: 'integer', minimum: 0, description: 'Finished runs (RequestOutcome events) in the window, by the time they finished.' },
+    resolved: { type: 'integer', minimum: 0 },
+    resolvedAfterApproval: { type: 'integer', minimum: 0 },
+    handedOff: { type: 'integer', minimum: 0 },
+    fallback: { type: 'integer', minimum: 0 },
+    failed: { type: 'integer', minimum: 0 },
+    escalated: { type: 'integer', minimum: 0, description: 'Runs that went to a supervisor (whatever their outcome).' },
+    resolutionRate: nullable('number', { minimum: 0, maximum: 1, description: '(resolved + resolvedAfterApproval) / conversations; null without conversations.' }),
+    escalationRate: nullable('number', { minimum: 0, maximum: 1, description: 'escalated / conversations; null without conversations.' }),
+    meanHandlingMs: nullable('integer', { minimum: 0, description: 'Mean handling time (request received to outcome), rounded to the millisecond.' }),
+    meanQualityScore: nullable('number', { minimum: 0, maximum: 1, description: "Mean of the quality reviews' scores, over the runs that had one." }),
+    llm: object({ calls: { type: 'integer', minimum: 0 }, cachedCalls: { type: 'integer', minimum: 0 }, promptTokens: { type: 'integer', minimum: 0 }, completionTokens: { type: 'integer', minimum: 0 } }),
+  }),
+  OverviewCost: object({
+    currency: string(),
+    conversations: { type: 'integer', minimum: 0, description: 'Finished runs whose total cost is in this currency.' },
+    total: ref('MoneyAmount'),
+    perConversation: { anyOf: [{ type: 'null' }, ref('MoneyAmount')], description: 'total / conversations, rounded to the micro (half to even); null without conversations.' },
+    llm: { ...ref('MoneyAmount'), description: 'What the model calls cost (cached answers cost nothing).' },
+  }),
+  OverviewBucket: object({
+    start: dateTime,
+    conversations: { type: 'integer', minimum: 0 },
+    resolved: { type: 'integer', minimum: 0 },
+    resolvedAfterApproval: { type: 'integer', minimum: 0 },
+    handedOff: { type: 'integer', minimum: 0 },
+    fallback: { type: 'integer', minimum: 0 },
+    failed: { type: 'integer', minimum: 0 },
+    escalated: { type: 'integer', minimum: 0 },
+    meanHandlingMs: nullable('integer', { minimum: 0 }),
+  }),
+  OverviewOperations: object(
+    {
+      status: string({ enum: ['ok', 'unavailable'], description: 'unavailable: Kafka did not answer (in time); the lists are empty and message says why.' }),
+      readAt: nullable('string', { format: 'date-time', description: 'When the figures were read from Kafka (they are reused for a few seconds).' }),
+      message: nullable('string'),
+      consumerGroups: {
+        type: 'array',
+        description: 'The platform consumer groups (supportstream-*, without a rebuild\'s), largest lag first. Lag: end offset minus committed offset on every partition the group committed on.',
+        items: object({ group: string(), lag: { type: 'integer', minimum: 0 }, topics: { type: 'array', items: object({ topic: string(), lag: { type: 'integer', minimum: 0 }, partitions: { type: 'integer', minimum: 0 } }) } }),
+      },
+      deadLetters: {
+        type: 'array',
+        description: 'Every dead-letter topic that exists, with the records it keeps (high minus low watermark over its partitions).',
+        items: object({ topic: string(), records: { type: 'integer', minimum: 0 }, partitions: { type: 'integer', minimum: 0 } }),
+      },
+      unreadGroups: { type: 'array', items: string(), description: 'Groups whose offsets could not be read this time.' },
+    },
+    'Cluster-wide operational figures, the same for every tenant: shown to admins only.',
+  ),
+  Overview: object({
+    window: string({ enum: OVERVIEW_WINDOW_NAMES }),
+    from: { ...dateTime, description: 'Start of the first bucket (inclusive).' },
+    to: { ...dateTime, description: 'End of the last bucket (exclusive); the last bucket holds the time of the answer.' },
+    stepSeconds: { type: 'integer', enum: Object.values(OVERVIEW_WINDOWS).map((entry) => entry.stepMs / 1000), description: 'Bucket size of the series.' },
+    generatedAt: dateTime,
+    totals: ref('OverviewTotals'),
+    costs: { type: 'array', items: ref('OverviewCost'), description: 'One entry per currency, by code.' },
+    series: { type: 'array', items: ref('OverviewBucket'), description: 'Every bucket from `from` to `to`, oldest first (zeros where nothing finished).' },
+    approvals: object({
+      pending: { type: 'integer', minimum: 0, description: "The tenant's PENDING approvals (read model)." },
+      oldestRequestedAt: nullable('string', { format: 'date-time' }),
+      oldestWaitingMs: nullable('integer', { minimum: 0, description: 'How long the oldest pending approval has waited.' }),
+    }),
+    operations: { anyOf: [{ type: 'null' }, ref('OverviewOperations')], description: 'Consumer lag and dead-letter sizes: for admins; null for supervisors (not tenant data).' },
+  }),
   SignIn: {
     ...fromZod(signInBody),
     description: 'Exactly one credential: an API key or a JWT, verified exactly as in a header. Never stored: the cookie holds a random session token.',
@@ -421,7 +497,7 @@ const paths: Record<string, Json> = {
     get: {
       operationId: 'getConversation',
       summary: 'A conversation as the read model knows it',
-      description: "Roles: customer (own conversations), service, supervisor, admin; always within the caller's tenant.",
+      description: "Roles: customer (own conversations), service, supervisor, admin; always within the caller's tenant. A customer does not see the triage decision (null).",
       tags: ['conversations'],
       security: secured,
       parameters: [param('conversationId'), param('requestId')],
@@ -432,6 +508,7 @@ const paths: Record<string, Json> = {
     get: {
       operationId: 'listConversationEvents',
       summary: "A page of the conversation's events, oldest first",
+      description: "Roles: customer (own conversations), service, supervisor, admin. A customer sees their own conversation's request, steps, review decision and reply, reduced to what concerns them: no step outputs or summaries, no proposed reply or actions, risk, reasons, decider or comment, no alerts, metrics or model usage (those events are left out; their seq numbers are skipped).",
       tags: ['conversations'],
       security: secured,
       parameters: [
@@ -448,7 +525,7 @@ const paths: Record<string, Json> = {
       operationId: 'streamConversation',
       summary: 'Server-sent events: the events after Last-Event-ID, then live ones',
       description:
-        'Each SSE message has `id:` = seq, `event:` = the event type and `data:` = a ConversationEvent (JSON). A comment line is sent as a heartbeat every 15 s. Reconnect with Last-Event-ID (or ?lastEventId=) to resume; a seq or an event id is accepted. Open streams per credential are bounded (429).',
+        'Each SSE message has `id:` = seq, `event:` = the event type and `data:` = a ConversationEvent (JSON). A comment line is sent as a heartbeat every 15 s. Reconnect with Last-Event-ID (or ?lastEventId=) to resume; a seq or an event id is accepted. Open streams per credential are bounded (429). A customer sees their own conversation\'s request, steps, review decision and reply, reduced to what concerns them: no step outputs or summaries, no proposed reply or actions, risk, reasons, decider or comment, no alerts, metrics or model usage (those events are left out; their seq numbers are skipped).',
       tags: ['conversations'],
       security: secured,
       parameters: [
@@ -576,6 +653,21 @@ const paths: Record<string, Json> = {
       },
     },
   },
+  '/v1/overview': {
+    get: {
+      operationId: 'getOverview',
+      summary: "The tenant's support figures over a window: rates, handling time, cost, LLM usage, a series, the approval queue; consumer lag and dead letters for admins",
+      description:
+        "Roles: supervisor, admin (customer and service get 403). Totals and series come from the analytics tables (what the analytics service folds out of system.analytics, per minute of the events' occurredAt), the approval queue from the read model. `operations` (consumer lag per group, dead-letter topic sizes) is cluster-wide, so only admins get it; supervisors get null. Those figures are read through Kafka's admin API at most every few seconds; when Kafka does not answer, operations.status is unavailable and the rest of the answer is unaffected.",
+      tags: ['overview'],
+      security: secured,
+      parameters: [
+        { name: 'window', in: 'query', required: false, description: 'The window and its series step: 1h (per minute), 6h (5 min), 24h (15 min), 7d (hourly).', schema: string({ enum: OVERVIEW_WINDOW_NAMES, default: DEFAULT_OVERVIEW_WINDOW }) },
+        param('requestId'),
+      ],
+      responses: { '200': ok('The overview.', ref('Overview'), rateLimitHeaders), '400': responseRef('BadRequest'), '403': responseRef('Forbidden'), ...common },
+    },
+  },
   '/v1/admin/dead-letters': {
     get: {
       operationId: 'listDeadLetters',
@@ -652,7 +744,7 @@ export const openApiDocument = {
   },
   servers: [{ url: '/' }],
   security: secured,
-  tags: [{ name: 'requests' }, { name: 'conversations' }, { name: 'approvals' }, { name: 'audit' }, { name: 'session' }, { name: 'admin' }, { name: 'operations' }],
+  tags: [{ name: 'requests' }, { name: 'conversations' }, { name: 'approvals' }, { name: 'overview' }, { name: 'audit' }, { name: 'session' }, { name: 'admin' }, { name: 'operations' }],
   paths,
   components: {
     securitySchemes: {

@@ -56,21 +56,35 @@ export interface RequestOptions {
   readonly signal?: AbortSignal;
   /** Do not announce a 401 (sign-in and the first session check handle it themselves). */
   readonly quiet401?: boolean;
+  /**
+   * Authenticate with this bearer token instead of the session cookie (the customer chat): no
+   * cookie is sent, so no CSRF header is needed, and a 401 is the caller's alone (it does not
+   * end the console's session).
+   */
+  readonly bearer?: string;
+  /** More request headers (such as Idempotency-Key). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 const SAFE = new Set(['GET', 'HEAD']);
 
+/** How a call authenticates: the session cookie (same origin), or a bearer token and no cookie at all. */
+export function authOf(bearer: string | undefined): { readonly headers: Record<string, string>; readonly credentials: RequestCredentials } {
+  return bearer === undefined ? { headers: {}, credentials: 'same-origin' } : { headers: { authorization: `Bearer ${bearer}` }, credentials: 'omit' };
+}
+
 /** One call; resolves with the JSON body (undefined for 204), rejects with an ApiError. */
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (!SAFE.has(method)) headers[CSRF_HEADER] = '1';
+  const auth = authOf(options.bearer);
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers, ...auth.headers };
+  if (!SAFE.has(method) && options.bearer === undefined) headers[CSRF_HEADER] = '1';
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       headers,
-      credentials: 'same-origin',
+      credentials: auth.credentials,
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
@@ -80,7 +94,7 @@ export async function request<T>(method: string, path: string, options: RequestO
   }
   if (!response.ok) {
     const error = await errorOf(response);
-    if (response.status === 401 && options.quiet401 !== true) announceUnauthenticated();
+    if (response.status === 401 && options.quiet401 !== true && options.bearer === undefined) announceUnauthenticated();
     throw error;
   }
   if (response.status === 204) return undefined as T;

@@ -1,7 +1,7 @@
 // Server-sent events over fetch: the gateway's streams authenticate like every other call (the
-// session cookie here), and a fetch reader lets a 404 or 401 be told apart from a dropped line,
+// session cookie, or a bearer token for the customer chat), and a fetch reader lets a 404 or 401 be told apart from a dropped line,
 // which EventSource cannot do.
-import { announceUnauthenticated, ApiError, errorOf } from './client.js';
+import { announceUnauthenticated, ApiError, authOf, errorOf } from './client.js';
 
 export interface StreamMessage {
   /** The last `id:` seen so far (what Last-Event-ID resumes from). */
@@ -81,6 +81,8 @@ export interface EventStreamOptions {
   /** Resume after this id (sent as Last-Event-ID); later ids are taken from the stream. */
   readonly lastEventId?: string;
   readonly maxRetryMs?: number;
+  /** A bearer token instead of the session cookie (no cookie sent; a 401 does not end the console's session). */
+  readonly bearer?: string;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -105,9 +107,10 @@ export function openEventStream(options: EventStreamOptions): () => void {
 
   async function connectOnce(): Promise<'ended' | 'stop'> {
     state({ kind: 'connecting' });
+    const auth = authOf(options.bearer);
     const response = await fetch(options.path, {
-      headers: { accept: 'text/event-stream', ...(lastId === undefined ? {} : { 'Last-Event-ID': lastId }) },
-      credentials: 'same-origin',
+      headers: { accept: 'text/event-stream', ...auth.headers, ...(lastId === undefined ? {} : { 'Last-Event-ID': lastId }) },
+      credentials: auth.credentials,
       cache: 'no-store',
       signal,
     });
@@ -117,7 +120,7 @@ export function openEventStream(options: EventStreamOptions): () => void {
     }
     if (response.status === 401 || response.status === 403) {
       const error = await errorOf(response);
-      if (response.status === 401) announceUnauthenticated();
+      if (response.status === 401 && options.bearer === undefined) announceUnauthenticated();
       state({ kind: 'closed', error });
       return 'stop';
     }

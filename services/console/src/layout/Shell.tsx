@@ -5,8 +5,10 @@ import type { SessionInfo } from '../api/types.js';
 import { useSession } from '../session/SessionContext.js';
 
 const LINKS = [
+  { to: '/overview', label: 'Overview' },
   { to: '/approvals', label: 'Approvals' },
   { to: '/conversations', label: 'Conversations' },
+  { to: '/dead-letters', label: 'Dead letters' },
 ] as const;
 
 function Identity({ session }: { readonly session: SessionInfo }) {

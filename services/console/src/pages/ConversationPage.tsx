@@ -1,5 +1,5 @@
 import { Alert, Anchor, Badge, Code, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import type { Conversation, ConversationEvent } from '../api/types.js';
 import { statusLabel } from '../approvals/ConversationOutcome.js';
 import { useConversation } from '../conversations/useConversation.js';
@@ -112,6 +112,9 @@ export function ConversationPage() {
             {statusLabel(current.status)}
           </Badge>
         )}
+        <Anchor component={Link} to={`/conversations/${encodeURIComponent(id)}/audit`} size="sm" ml="auto">
+          Audit trail
+        </Anchor>
       </Group>
       {conversation.status === 'loading' && <Loader aria-label="Loading the conversation" />}
       {conversation.status === 'error' && (

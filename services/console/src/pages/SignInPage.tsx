@@ -1,6 +1,6 @@
-import { Alert, Button, Center, Paper, PasswordInput, SegmentedControl, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Center, Paper, PasswordInput, SegmentedControl, Stack, Text, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { Navigate, useLocation } from 'react-router';
+import { Link, Navigate, useLocation } from 'react-router';
 import { ApiError } from '../api/client.js';
 import { useSession } from '../session/SessionContext.js';
 
@@ -26,6 +26,8 @@ export function SignInPage() {
   const [kind, setKind] = useState<Kind>('apiKey');
   const [value, setValue] = useState('');
   const [error, setError] = useState<string | undefined>();
+  // A 403 here is a customer credential: point to the page that takes it.
+  const [refusedRole, setRefusedRole] = useState(false);
   const [busy, setBusy] = useState(false);
 
   if (state.status === 'signedIn') {
@@ -42,10 +44,12 @@ export function SignInPage() {
     }
     setBusy(true);
     setError(undefined);
+    setRefusedRole(false);
     try {
       await signIn(kind === 'apiKey' ? { apiKey: credential } : { token: credential });
     } catch (caught) {
       setError(explain(caught));
+      setRefusedRole(caught instanceof ApiError && caught.status === 403 && caught.code === 'FORBIDDEN');
     } finally {
       setBusy(false);
     }
@@ -60,7 +64,11 @@ export function SignInPage() {
               Sign in to the console
             </Title>
             <Text c="dimmed" size="sm">
-              Supervisors and operators of one tenant. Customer credentials cannot sign in.
+              Supervisors and operators of one tenant. Customer credentials cannot sign in: customers write in the{' '}
+              <Anchor component={Link} to="/chat" size="sm">
+                customer chat
+              </Anchor>
+              .
             </Text>
           </div>
           {state.status === 'signedOut' && state.notice !== undefined && (
@@ -95,6 +103,16 @@ export function SignInPage() {
           {error !== undefined && (
             <Alert color="red" variant="light" role="alert" title="Not signed in">
               {error}
+              {refusedRole && (
+                <>
+                  {' '}
+                  A customer token opens the{' '}
+                  <Anchor component={Link} to="/chat" size="sm">
+                    customer chat
+                  </Anchor>{' '}
+                  instead.
+                </>
+              )}
             </Alert>
           )}
           <Button type="submit" loading={busy} fullWidth>

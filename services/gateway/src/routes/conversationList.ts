@@ -3,7 +3,7 @@ import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { principalOf } from '../auth/principal.js';
 import { forbidden, HttpError, validationError } from '../httpErrors.js';
-import { viewFor } from '../personalData.js';
+import { conversationFor } from '../personalData.js';
 import { ID_PATTERN } from './requests.js';
 
 const ID = new RegExp(ID_PATTERN);
@@ -76,6 +76,6 @@ export function listConversations(readModel: ReadModel): RequestHandler {
       ...(query.to === undefined ? {} : { updatedTo: new Date(query.to).toISOString() }),
       ...(after === undefined ? {} : { after }),
     });
-    res.json({ conversations: viewFor(principal, page.conversations), nextAfter: page.next === null ? null : encodeCursor(page.next) });
+    res.json({ conversations: page.conversations.map((conversation) => conversationFor(principal, conversation)), nextAfter: page.next === null ? null : encodeCursor(page.next) });
   };
 }

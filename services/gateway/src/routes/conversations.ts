@@ -3,7 +3,7 @@ import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { principalOf, type Principal } from '../auth/principal.js';
 import { notFound, validationError } from '../httpErrors.js';
-import { viewFor } from '../personalData.js';
+import { conversationFor, eventsFor } from '../personalData.js';
 import { ID_PATTERN } from './requests.js';
 
 const ID = new RegExp(ID_PATTERN);
@@ -28,7 +28,7 @@ export const conversationIdParam = (params: unknown): string => {
 export function getConversation(readModel: ReadModel): RequestHandler {
   return async (req, res) => {
     const principal = principalOf(res);
-    res.json(viewFor(principal, await visibleConversation(readModel, principal, conversationIdParam(req.params))));
+    res.json(conversationFor(principal, await visibleConversation(readModel, principal, conversationIdParam(req.params))));
   };
 }
 
@@ -46,6 +46,6 @@ export function listConversationEvents(readModel: ReadModel): RequestHandler {
     if (!query.success) throw validationError(query.error, 'query');
     const conversation = await visibleConversation(readModel, principal, conversationIdParam(req.params));
     const page = await readModel.listEvents(principal.tenantId, conversation.conversationId, { ...(query.data.after === undefined ? {} : { afterSeq: query.data.after }), limit: query.data.limit });
-    res.json({ events: viewFor(principal, page.events), nextAfter: page.nextAfterSeq });
+    res.json({ events: eventsFor(principal, page.events), nextAfter: page.nextAfterSeq });
   };
 }

@@ -4,7 +4,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { principalOf } from '../auth/principal.js';
 import { HttpError, validationError } from '../httpErrors.js';
-import { viewFor } from '../personalData.js';
+import { eventFor } from '../personalData.js';
 import type { GatewayMetrics } from '../httpMetrics.js';
 import type { ConversationChanges } from '../liveChanges.js';
 import { conversationIdParam, visibleConversation } from './conversations.js';
@@ -126,7 +126,8 @@ export function createStreams(options: StreamOptions): Streams {
             const page = await options.readModel.listEvents(principal.tenantId, conversation.conversationId, { afterSeq: lastSeq, limit: PAGE });
             for (const event of page.events) {
               if (closed) return;
-              await write(res, sseFrame(viewFor(principal, event)));
+              const visible = eventFor(principal, event);
+              if (visible !== undefined) await write(res, sseFrame(visible));
               lastSeq = event.seq;
             }
             if (page.nextAfterSeq === null) break;

@@ -17,6 +17,8 @@ import type { Role } from '../auth/principal.js';
 import type { GatewaySettings } from '../config.js';
 import { createConversationChanges, type ConversationChanges } from '../liveChanges.js';
 import { dependencyChecks } from '../readiness.js';
+import { createAnalyticsOverview } from '../overview/analytics.js';
+import type { OperationsSource } from '../overview/operations.js';
 import type { DeadLetterAdmin } from '../routes/deadLetters.js';
 import { createSchemaVersionLookup } from '../schemaVersions.js';
 
@@ -40,6 +42,8 @@ export interface TestGatewayOptions {
   readonly wrapReadModel?: (readModel: ReadModel) => ReadModel;
   /** The dead-letter console behind /v1/admin/dead-letters (a test's own topics and ledger); without it those routes answer 503. */
   readonly deadLetters?: DeadLetterAdmin;
+  /** Serve GET /v1/overview: the analytics tables (migration 013) in the scratch schema, and these Kafka figures (a test's own topics and group). */
+  readonly overview?: { readonly operations?: OperationsSource };
 }
 
 export interface TestGateway {
@@ -68,6 +72,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const migration = (await loadMigrations()).find((candidate) => candidate.name === 'gateway');
   if (migration === undefined) throw new Error('migration 012_gateway.sql is missing');
   await db.pool.query(migration.sql);
+  if (options.overview !== undefined) {
+    const analytics = (await loadMigrations()).find((candidate) => candidate.name === 'analytics');
+    if (analytics === undefined) throw new Error('migration 013_analytics.sql is missing');
+    await db.pool.query(analytics.sql);
+  }
 
   channelCount += 1;
   const notifyChannel = `gateway_test_${process.pid}_${channelCount}_${randomBytes(3).toString('hex')}`;
@@ -118,6 +127,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     redis,
     changes,
     ...(options.deadLetters === undefined ? {} : { deadLetters: options.deadLetters }),
+    ...(options.overview === undefined ? {} : { overview: { analytics: createAnalyticsOverview(db.pool), ...options.overview } }),
     // Time travel reads the checkpoint tables of the scratch schema (a test writes them with createCheckpointer).
     checkpoints: openCheckpointHistory(db.pool, db.schema),
     schemaVersions: createSchemaVersionLookup({ registry: createRegistryClient(config.SCHEMA_REGISTRY_URL, 2_000) }),
