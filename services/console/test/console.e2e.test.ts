@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { AGENT_SERVICES, callGateway, cliPath, freePort, jwtEnvironment, signTestToken, startService, stopService, uniqueName, type ServiceProcess } from '@supportstream/testing';
+import { TransientError } from '@supportstream/errors';
+import { createDeadLetterProducer, defaultDeadLetterTopic, HEADER } from '@supportstream/kafka';
+import { AGENT_SERVICES, callGateway, cliPath, createTestCodec, freePort, jwtEnvironment, sampleContext, sampleEvent, signTestToken, stackConfig, startService, stopService, testKafka, uniqueName, waitFor, type ServiceProcess } from '@supportstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openPage, type RunningBrowser, type WatchedPage } from './browser.js';
 
@@ -23,6 +25,7 @@ let chromium: RunningBrowser;
 let gateway = '';
 let supervisorKey = '';
 let supervisorKeyId = '';
+let adminKey = '';
 
 const token = (claims: { sub: string; role: string }) => signTestToken(JWT, { ...claims, tenant: TENANT });
 const api = (method: string, path: string, headers: Record<string, string>, body?: unknown) => callGateway(gateway, method, path, headers, body);
@@ -56,10 +59,12 @@ beforeAll(async () => {
   gateway = `http://127.0.0.1:${port}`;
   services.push(await startService('projections'));
   for (const name of AGENT_SERVICES) services.push(await startService(name, { KAFKA_SESSION_TIMEOUT_MS: '10000' }));
+  services.push(await startService('analytics'));
   services.push(await startService('gateway', { GATEWAY_PORT: String(port), ...jwtEnvironment(JWT), GATEWAY_RATE_LIMIT_PER_MINUTE: '600' }));
   const created = JSON.parse(await cli('apikeys', 'create', '--tenant', TENANT, '--role', 'supervisor', '--name', uniqueName('console-e2e-supervisor'), '--json')) as { key: string; keyId: string };
   supervisorKey = created.key;
   supervisorKeyId = created.keyId;
+  adminKey = (JSON.parse(await cli('apikeys', 'create', '--tenant', TENANT, '--role', 'admin', '--name', uniqueName('console-e2e-admin'), '--json')) as { key: string }).key;
   chromium = await launchChromium();
 }, 240_000);
 
@@ -147,11 +152,26 @@ describe('the console in a browser', () => {
       await page.locator('.event[data-type="RunCompleted"]').first().waitFor({ timeout: 30_000 });
       await watched.screenshot('conversation');
 
+      // Its audit trail: the log records with their positions, and the graph state at an earlier checkpoint.
+      await page.getByRole('link', { name: 'Audit trail' }).click();
+      await page.getByRole('heading', { name: `Audit · conversation ${conversationId}` }).waitFor();
+      const log = page.getByRole('list', { name: 'Log records, in projection order' });
+      await log.locator('li[aria-label*="customer.requests"]').first().waitFor({ timeout: 30_000 });
+      expect(await log.locator('.audit-record').count()).toBeGreaterThanOrEqual(8);
+      await page.getByRole('tab', { name: /Checkpoints/ }).click();
+      const checkpoints = page.getByRole('list', { name: 'Checkpoints, oldest first' }).getByRole('button');
+      await checkpoints.first().waitFor({ timeout: 30_000 });
+      expect(await checkpoints.count()).toBeGreaterThanOrEqual(5);
+      await checkpoints.nth(2).click();
+      expect(await checkpoints.nth(2).getAttribute('aria-pressed')).toBe('true');
+      await page.locator('.checkpoint-viewer').getByText(/changed since|Nothing changed/).waitFor({ timeout: 30_000 });
+      await watched.screenshot('audit-checkpoint');
+
       // At phone width nothing overflows sideways.
       await page.setViewportSize({ width: 390, height: 844 });
       await page.goto(`${gateway}/console/approvals`);
       await page.getByRole('heading', { name: 'Approvals', level: 1 }).waitFor();
-      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
       await watched.screenshot('approvals-phone');
 
       // Signing out ends the session: the page goes back to sign-in and the cookie is gone.
@@ -192,4 +212,118 @@ describe('the console in a browser', () => {
       expect(errors).toEqual([]);
     });
   }, 180_000);
+
+  it('the customer chat page gets its reply, then a refund waits for a supervisor and the approval arrives live', async () => {
+    await withPage('customer-chat', async (watched) => {
+      const { page, errors } = watched;
+      await page.goto(`${gateway}/console/chat#token=${await token({ sub: 'cust-42', role: 'customer' })}`);
+      const message = page.getByRole('textbox', { name: 'Your message' });
+      await message.waitFor();
+      // The token left the address bar; the page holds it in memory only.
+      expect(new URL(page.url()).hash).toBe('');
+      expect(await page.evaluate(() => [window.localStorage.length, window.sessionStorage.length, document.cookie])).toEqual([0, 0, '']);
+      expect(await page.getByLabel('Writing as').innerText()).toContain('cust-42');
+
+      await message.fill("How do I reset my password? I can't sign in.");
+      await message.press('Enter');
+      const answered = page.locator('.chat-turn[data-phase="done"]').first();
+      await answered.waitFor({ timeout: 90_000 });
+      expect(await answered.locator('.chat-reply').innerText()).toMatch(/password/i);
+      await watched.screenshot('chat-answered');
+
+      // A refund above the threshold, in a new conversation: reviewed, then approved by a supervisor (here through the API).
+      await page.getByRole('button', { name: 'New conversation' }).click();
+      await message.fill(REFUND);
+      await message.press('Enter');
+      await page.getByText('A supervisor is reviewing your request.').waitFor({ timeout: 90_000 });
+      const supervisor = { 'x-api-key': supervisorKey };
+      const conversations = await api('GET', '/v1/conversations?customerId=cust-42&status=AWAITING_APPROVAL&limit=50', supervisor);
+      const listed = conversations.json['conversations'] as { conversationId: string; lastMessage: string | null }[];
+      const waiting = listed.find((conversation) => conversation.lastMessage === REFUND);
+      expect(waiting).toBeDefined();
+      const approvals = await api('GET', '/v1/approvals?status=pending&limit=500', supervisor);
+      const approval = (approvals.json['approvals'] as { approvalId: string; conversationId: string }[]).find((entry) => entry.conversationId === waiting?.conversationId);
+      expect(approval).toBeDefined();
+      expect((await api('POST', `/v1/approvals/${approval?.approvalId ?? ''}/decision`, supervisor, { decision: 'APPROVED', comment: 'checked the two captures' })).status).toBe(202);
+      const done = page.locator('.chat-turn[data-phase="done"]').filter({ hasText: REFUND });
+      await done.waitFor({ timeout: 90_000 });
+      expect(await done.locator('[data-review="APPROVED"]').innerText()).toBe('A supervisor approved your request.');
+      expect(await done.locator('.chat-reply').innerText()).toMatch(/49[.,]99/);
+      // Nothing meant for staff reached the customer's page.
+      const shown = await page.locator('main').innerText();
+      for (const internal of ['checked the two captures', 'apikey:', 'For agents']) expect(shown).not.toContain(internal);
+
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+      await watched.screenshot('chat-phone');
+      expect(errors).toEqual([]);
+    });
+  }, 240_000);
+
+  it('an admin replays a dead letter from the page; the request it held is answered, and a second replay sends nothing', async () => {
+    await withPage('dead-letter-replay', async (watched) => {
+      const { page, errors } = watched;
+      // A request the triage had given up on, written to the DLQ as the consumer runtime writes one.
+      const context = sampleContext({ tenantId: TENANT });
+      const event = sampleEvent('RequestReceived', context, { customerId: 'cust-42', message: 'How do I change the e-mail address of my account?', channel: 'WEB' });
+      const codec = createTestCodec(stackConfig());
+      const letters = createDeadLetterProducer(testKafka('console-e2e-dlq'));
+      await letters.connect();
+      const originalOffset = String(900_000 + Math.floor(Math.random() * 99_999));
+      try {
+        await letters.send(defaultDeadLetterTopic('customer.requests'), {
+          topic: 'customer.requests',
+          partition: 0,
+          message: { key: Buffer.from(context.conversationId), value: await codec.encode(event), offset: originalOffset, timestamp: String(Date.now()), headers: { [HEADER.eventType]: 'RequestReceived' } },
+          group: 'supportstream-triage',
+          error: new TransientError('CRM_UNAVAILABLE', 'the CRM did not answer in time (5 attempts)'),
+          attempts: 5,
+          failedAt: new Date(),
+        });
+      } finally {
+        await letters.disconnect();
+      }
+
+      await signInWithKey(page, adminKey, '/console/dead-letters');
+      await page.getByRole('heading', { name: 'Dead letters', level: 1 }).waitFor();
+      const record = page.getByRole('article', { name: `customer.requests partition 0 offset ${originalOffset}` });
+      await record.waitFor({ timeout: 30_000 });
+      expect(await record.innerText()).toContain('CRM_UNAVAILABLE');
+      await record.getByRole('button', { name: `Replay customer.requests 0:${originalOffset}` }).click();
+      const dialog = page.getByRole('dialog', { name: 'Replay this dead letter?' });
+      await dialog.getByRole('button', { name: 'Replay to customer.requests' }).click();
+      await record.getByRole('status').filter({ hasText: /Replayed to customer\.requests@\d+:\d+/ }).waitFor({ timeout: 30_000 });
+      await watched.screenshot('dead-letter-replayed');
+
+      // The replayed request runs through the platform like any other.
+      await waitFor(async () => (await api('GET', `/v1/conversations/${context.conversationId}`, { 'x-api-key': adminKey })).json['status'] === 'RESOLVED', { timeoutMs: 90_000, description: 'the replayed request answered' });
+
+      // Replaying again is answered from the ledger: nothing is sent.
+      await record.getByRole('button', { name: `Replay customer.requests 0:${originalOffset}` }).click();
+      await dialog.getByRole('button', { name: 'Replay to customer.requests' }).click();
+      await record.getByRole('status').filter({ hasText: 'Already replayed: nothing was sent now' }).waitFor({ timeout: 30_000 });
+      const events = await api('GET', `/v1/conversations/${context.conversationId}/events?limit=500`, { 'x-api-key': adminKey });
+      expect((events.json['events'] as { type: string }[]).filter((entry) => entry.type === 'RequestReceived')).toHaveLength(1);
+      expect(errors).toEqual([]);
+    });
+  }, 180_000);
+
+  it('the Overview shows rates, cost and the queue with charts, lag and dead letters for an admin, and fits a phone', async () => {
+    await withPage('overview', async (watched) => {
+      const { page, errors } = watched;
+      await signInWithKey(page, adminKey, '/console/overview');
+      await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+      // Earlier tests of this file finished conversations in this tenant within the hour.
+      await page.locator('.recharts-surface').first().waitFor({ timeout: 30_000 });
+      const text = await page.locator('main').innerText();
+      expect(text).toMatch(/Resolution rate/i);
+      expect(text).toMatch(/Consumer lag/i);
+      expect(text).toContain('supportstream-triage');
+      await watched.screenshot('overview');
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+      await watched.screenshot('overview-phone');
+      expect(errors).toEqual([]);
+    });
+  }, 120_000);
 });
