@@ -71,7 +71,8 @@ export interface WatchedPage {
   /** Top-level navigations after the first load (a reload counts). */
   navigations(): number;
   /** Writes a screenshot (and the page's errors) to .local/test-results/screenshots/<name>.png. */
-  screenshot(name: string): Promise<string>;
+  /** The whole page, or only the viewport (phone-width shots: a full-page shot of a narrow page drops the scrollbar's width). */
+  screenshot(name: string, options?: { readonly fullPage?: boolean }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -96,13 +97,39 @@ export async function openPage(browser: Browser, options: { readonly locale?: st
     page,
     errors,
     navigations: () => Math.max(0, loads - 1),
-    async screenshot(name) {
+    async screenshot(name, options = {}) {
       await mkdir(SCREENSHOT_DIR, { recursive: true });
       const path = join(SCREENSHOT_DIR, `${name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 120)}.png`);
-      await page.screenshot({ path, fullPage: true });
+      await page.screenshot({ path, fullPage: options.fullPage ?? true });
       if (errors.length > 0) await writeFile(path.replace(/\.png$/, '.errors.txt'), errors.join('\n'));
       return path;
     },
     close: () => context.close(),
   };
+}
+
+/**
+ * Elements that reach past the right edge of the page (cut off on a phone), unless they sit in a
+ * container that scrolls sideways by design (a wide table): tag, class and text, at most 10.
+ */
+export async function cutOff(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const scrollsSideways = (element: Element): boolean => {
+      for (let node = element.parentElement; node !== null; node = node.parentElement) {
+        const overflow = getComputedStyle(node).overflowX;
+        if (overflow === 'auto' || overflow === 'scroll') return true;
+      }
+      return false;
+    };
+    const found: string[] = [];
+    for (const element of Array.from(document.body.querySelectorAll('*'))) {
+      const rect = element.getBoundingClientRect();
+      if (rect.width === 0 || rect.right <= width + 1 || scrollsSideways(element)) continue;
+      if (Array.from(element.children).some((child) => child.getBoundingClientRect().right > width + 1)) continue;
+      found.push(`${element.tagName.toLowerCase()}.${String(element.getAttribute('class') ?? '').split(' ').slice(0, 2).join('.')} "${(element.textContent ?? '').trim().slice(0, 40)}" right=${Math.round(rect.right)} > ${width}`);
+      if (found.length >= 10) break;
+    }
+    return found;
+  });
 }

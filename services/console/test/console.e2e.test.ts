@@ -11,7 +11,7 @@ import { TransientError } from '@supportstream/errors';
 import { createDeadLetterProducer, defaultDeadLetterTopic, HEADER } from '@supportstream/kafka';
 import { AGENT_SERVICES, callGateway, cliPath, createTestCodec, freePort, jwtEnvironment, sampleContext, sampleEvent, signTestToken, stackConfig, startService, stopService, testKafka, uniqueName, waitFor, type ServiceProcess } from '@supportstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, type RunningBrowser, type WatchedPage } from './browser.js';
+import { cutOff, launchChromium, openPage, type RunningBrowser, type WatchedPage } from './browser.js';
 
 const run = promisify(execFile);
 const cli = async (...args: string[]) => (await run(process.execPath, [cliPath(), ...args], { env: process.env, timeout: 60_000 })).stdout.trim();
@@ -172,7 +172,8 @@ describe('the console in a browser', () => {
       await page.goto(`${gateway}/console/approvals`);
       await page.getByRole('heading', { name: 'Approvals', level: 1 }).waitFor();
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
-      await watched.screenshot('approvals-phone');
+      expect(await cutOff(page)).toEqual([]);
+      await watched.screenshot('approvals-phone', { fullPage: false });
 
       // Signing out ends the session: the page goes back to sign-in and the cookie is gone.
       await page.getByRole('button', { name: 'Sign out' }).click();
@@ -255,7 +256,8 @@ describe('the console in a browser', () => {
 
       await page.setViewportSize({ width: 390, height: 844 });
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
-      await watched.screenshot('chat-phone');
+      expect(await cutOff(page)).toEqual([]);
+      await watched.screenshot('chat-phone', { fullPage: false });
       expect(errors).toEqual([]);
     });
   }, 240_000);
@@ -322,7 +324,8 @@ describe('the console in a browser', () => {
       await watched.screenshot('overview');
       await page.setViewportSize({ width: 390, height: 844 });
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
-      await watched.screenshot('overview-phone');
+      expect(await cutOff(page)).toEqual([]);
+      await watched.screenshot('overview-phone', { fullPage: false });
       expect(errors).toEqual([]);
     });
   }, 120_000);
