@@ -5,7 +5,7 @@ import { apiClient } from './test/conformance.js';
 import { signToken, startTestGateway, type TestGateway } from './test/harness.js';
 
 interface EventPage {
-  events: { seq: string; eventId: string; type: string; data: Record<string, unknown> }[];
+  events: { seq: string; eventId: string; type: string; summary: string; data: Record<string, unknown> }[];
   nextAfter: string | null;
 }
 
@@ -143,7 +143,7 @@ describe('GET /v1/conversations/:id/events', () => {
     expect(staff.body.events.map((event) => event.type)).toEqual(reviewedEvents.map((event) => event.type));
     expect(staff.body.events.find((event) => event.type === 'ApprovalDecided')?.data).toMatchObject({ decidedBy: 'sup-jane', comment: 'customer is at risk of churning' });
 
-    const pages = [await api.call<EventPage & { events: { summary: string }[] }>('GET', path, { token: tokens['alice'] }), await api.call<EventPage & { events: { summary: string }[] }>('GET', `${path}?limit=2`, { token: tokens['alice'] })];
+    const pages = [await api.call<EventPage>('GET', path, { token: tokens['alice'] }), await api.call<EventPage>('GET', `${path}?limit=2`, { token: tokens['alice'] })];
     for (const { body } of pages) expect(body.events.every((event) => !['StepMetrics', 'SupervisorAlert'].includes(event.type))).toBe(true);
     const mine = pages[0]?.body.events ?? [];
     expect(mine.map((event) => [event.type, Object.keys(event.data).sort()])).toEqual([
