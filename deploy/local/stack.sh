@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The local stack without Docker: Kafka (KRaft), PostgreSQL, Redis and the schema registry as
-# plain processes on 127.0.0.1, state in <repo>/.local. See deploy/local/README.md.
+# The local stack without Docker: Kafka (KRaft; one node, or a cluster of three with
+# STACK_BROKERS=3), PostgreSQL, Redis and the schema registry as plain processes on 127.0.0.1,
+# state in <repo>/.local (or STACK_DIR). See deploy/local/README.md.
 set -euo pipefail
 
 # shellcheck source=lib/common.sh
@@ -28,10 +29,15 @@ usage: deploy/local/stack.sh <command> [component]
   logs [component] [-f] [-n lines]
                         tail the logs in .local/logs (all components, or one); -f follows
   env                   print the client settings as export lines: eval "\$(deploy/local/stack.sh env)"
+  broker start|stop|kill|restart <n>
+                        one Kafka node: start it, stop it (controlled shutdown), SIGKILL it (a crash,
+                        for chaos tests), or stop then start it; n is 1..$KAFKA_N
+  broker status         the Kafka lines of status: brokers, quorum leader, partitions needing attention
 
 components: ${COMPONENTS[*]}
+kafka: $(kafka_mode_words "$KAFKA_N") (STACK_BROKERS=1|3 when the state dir is new; then recorded in $KAFKA_MODE_FILE)
 ports: KAFKA_PORT=$KAFKA_PORT KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT POSTGRES_PORT=$POSTGRES_PORT REDIS_PORT=$REDIS_PORT SCHEMA_REGISTRY_PORT=$SCHEMA_REGISTRY_PORT
-state: $STATE_DIR (data/, logs/, run/, conf/)   jars: $KAFKA_LIBS
+state: $STATE_DIR (data/, logs/, run/, conf/; STACK_DIR moves it)   jars: $KAFKA_LIBS
 EOF
 }
 
@@ -76,10 +82,15 @@ ensure_packages() {
   if ((need_redis)); then redis_after_install; fi
 }
 
+# selects_kafka: SELECTED includes kafka.
+selects_kafka() { [[ " ${SELECTED[*]} " == *" kafka "* ]]; }
+
 cmd_up() {
   local -a failed=()
   local c rc registry_missing=0
   select_components "${1:-}"
+  # Asking for the other Kafka mode over existing data: refuse before starting anything.
+  if selects_kafka && [[ -n "$KAFKA_MODE_CONFLICT" ]]; then die "$KAFKA_MODE_CONFLICT"; fi
   take_lock
   check_disk
   ensure_packages "${SELECTED[@]}"
@@ -130,7 +141,7 @@ cmd_status() {
 }
 
 cmd_logs() {
-  local comp='' follow=0 lines=50 c
+  local comp='' follow=0 lines=50 c n
   local -a files=()
   while (($# > 0)); do
     case "$1" in
@@ -150,6 +161,11 @@ cmd_logs() {
   done
   select_components "$comp"
   for c in "${SELECTED[@]}"; do
+    if [[ "$c" == kafka ]] && ((KAFKA_N > 1)); then
+      for n in $(kafka_nodes); do
+        [[ -f "$LOG_DIR/kafka-$n.log" ]] && files+=("$LOG_DIR/kafka-$n.log")
+      done
+    fi
     [[ -f "$LOG_DIR/$c.log" ]] && files+=("$LOG_DIR/$c.log")
   done
   if ((${#files[@]} == 0)); then
@@ -172,6 +188,34 @@ cmd_env() {
   )
 }
 
+# cmd_broker ACTION [N]: one Kafka node (a cluster's, or the single node as node 1).
+cmd_broker() {
+  local action="${1:-}" n="${2:-}"
+  case "$action" in
+  status)
+    [[ -z "$n" ]] || die "broker status takes no node number (it shows every node)"
+    ensure_state_dirs
+    kafka_status
+    return
+    ;;
+  start | stop | kill | restart) ;;
+  *) die "usage: deploy/local/stack.sh broker start|stop|kill|restart <n> | broker status" ;;
+  esac
+  if ! [[ "$n" =~ ^[0-9]+$ ]] || ((n < 1 || n > KAFKA_N)); then
+    die "broker $action needs a node number from 1 to $KAFKA_N (this stack runs $(kafka_mode_words "$KAFKA_N"))"
+  fi
+  take_lock
+  case "$action" in
+  start) (kafka_start_nodes "$n") 9>&- ;;
+  stop) (kafka_stop_nodes "$n") 9>&- ;;
+  kill) (kafka_kill_node "$n") 9>&- ;;
+  restart)
+    (kafka_stop_nodes "$n") 9>&-
+    (kafka_start_nodes "$n") 9>&-
+    ;;
+  esac
+}
+
 main() {
   local cmd="${1:-help}"
   (($# > 0)) && shift
@@ -180,13 +224,22 @@ main() {
     (($# <= 1)) || die "$cmd takes at most one component (got: $*)"
     ;;
   esac
+  kafka_resolve_mode
+  # Only starting Kafka refuses a mode conflict; everything else follows the recorded mode.
+  case "$cmd" in
+  up | restart) ;;
+  *) [[ -z "$KAFKA_MODE_CONFLICT" ]] || warn "${KAFKA_MODE_CONFLICT%%;*}; following the recorded mode" ;;
+  esac
   case "$cmd" in
   up) cmd_up "$@" ;;
   down) cmd_down "$@" ;;
   restart)
+    select_components "${1:-}"
+    if selects_kafka && [[ -n "$KAFKA_MODE_CONFLICT" ]]; then die "$KAFKA_MODE_CONFLICT"; fi
     cmd_down "$@"
     cmd_up "$@"
     ;;
+  broker) cmd_broker "$@" ;;
   status)
     ensure_state_dirs
     cmd_status "$@"

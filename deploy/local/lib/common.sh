@@ -4,13 +4,17 @@
 
 LOCAL_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPO_ROOT="$(cd "$LOCAL_DIR/../.." && pwd)"
-STATE_DIR="$REPO_ROOT/.local"
+# STACK_DIR moves all state (data, logs, pids, config) elsewhere, so a second stack (on other
+# ports) can run beside the one in <repo>/.local; the jars in <repo>/.cache are shared.
+STATE_DIR="${STACK_DIR:-$REPO_ROOT/.local}"
+[[ "$STATE_DIR" == /* ]] || STATE_DIR="$PWD/$STATE_DIR"
+STACK_DIR="$STATE_DIR"
 DATA_DIR="$STATE_DIR/data"
 LOG_DIR="$STATE_DIR/logs"
 RUN_DIR="$STATE_DIR/run"
 CONF_DIR="$STATE_DIR/conf"
 CACHE_DIR="$REPO_ROOT/.cache"
-export LOCAL_DIR REPO_ROOT STATE_DIR DATA_DIR LOG_DIR RUN_DIR CONF_DIR CACHE_DIR
+export LOCAL_DIR REPO_ROOT STACK_DIR STATE_DIR DATA_DIR LOG_DIR RUN_DIR CONF_DIR CACHE_DIR
 
 # Ports (env.sh builds the client URLs from the same variables).
 KAFKA_PORT="${KAFKA_PORT:-9092}"

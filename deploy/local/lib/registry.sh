@@ -21,7 +21,8 @@ registry_start() {
     registry_missing_msg >&2
     exit 3
   fi
-  "$REGISTRY_RUN" start
+  # Its kafkasql storage gets every broker of the stack (a cluster's three), unless set already.
+  KAFKA_BROKERS="${KAFKA_BROKERS:-$(kafka_bootstrap)}" "$REGISTRY_RUN" start
 }
 
 registry_stop() {

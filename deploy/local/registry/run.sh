@@ -15,7 +15,9 @@
 #   SCHEMA_REGISTRY_STORAGE          kafkasql | h2                     (default kafkasql)
 #       kafkasql: state is a journal topic on the local Kafka (Kafka is the source of truth)
 #       h2:       file database in .local/data/registry/h2 (no Kafka needed)
-#   KAFKA_BROKERS                    bootstrap servers for kafkasql    (default 127.0.0.1:${KAFKA_PORT:-9092})
+#   KAFKA_BROKERS                    bootstrap servers for kafkasql    (default 127.0.0.1:${KAFKA_PORT:-9092};
+#                                    stack.sh passes every broker of a cluster)
+#   STACK_DIR                        state directory                   (default <repo>/.local)
 #   SCHEMA_REGISTRY_TOPIC_PREFIX     prefix of the registry's own topics (default _registry)
 #                                    -> <prefix>-journal, <prefix>-snapshots, <prefix>-events
 #   SCHEMA_REGISTRY_COMPATIBILITY    global default compatibility      (default BACKWARD, as Confluent)
@@ -43,10 +45,12 @@ DEP_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 CACHE_DIR="$ROOT/.cache/registry"
 DIST_DIR="$CACHE_DIR/apicurio-registry-$APICURIO_VERSION"
 RUN_JAR="$DIST_DIR/quarkus-run.jar"
-DATA_DIR="$ROOT/.local/data/registry"
-LOG_DIR="$ROOT/.local/logs"
+# State beside the rest of the stack's: <repo>/.local, or STACK_DIR (see deploy/local/README.md).
+STATE_DIR="${STACK_DIR:-$ROOT/.local}"
+DATA_DIR="$STATE_DIR/data/registry"
+LOG_DIR="$STATE_DIR/logs"
 LOG_FILE="$LOG_DIR/registry.log"
-RUN_DIR="$ROOT/.local/run"
+RUN_DIR="$STATE_DIR/run"
 PID_FILE="$RUN_DIR/registry.pid"
 URL_FILE="$RUN_DIR/registry.url"
 INFO_FILE="$RUN_DIR/registry.info"

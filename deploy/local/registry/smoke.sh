@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of the Confluent schema-registry API served by the local registry.
 # usage: deploy/local/registry/smoke.sh [base-url]
-#   base-url defaults to the content of .local/run/registry.url
+#   base-url defaults to the content of .local/run/registry.url (under STACK_DIR if set)
 #   (e.g. http://127.0.0.1:8081/apis/ccompat/v7).
 # Uses a fresh subject per run (smoke-<timestamp>-value); prints every request and
 # response; exits non-zero on the first behaviour that differs from what we rely on.
@@ -10,10 +10,11 @@ set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$SCRIPT_DIR/../../.." && pwd)"
 BASE="${1:-}"
+URL_FILE="${STACK_DIR:-$ROOT/.local}/run/registry.url"
 if [[ -z "$BASE" ]]; then
-  [[ -f "$ROOT/.local/run/registry.url" ]] ||
-    { echo "smoke: no URL given and .local/run/registry.url missing; start the registry first" >&2; exit 1; }
-  BASE="$(cat "$ROOT/.local/run/registry.url")"
+  [[ -f "$URL_FILE" ]] ||
+    { echo "smoke: no URL given and $URL_FILE missing; start the registry first" >&2; exit 1; }
+  BASE="$(cat "$URL_FILE")"
 fi
 SUBJECT="smoke-$(date +%s)-$$-value"
 CT='Content-Type: application/vnd.schemaregistry.v1+json'

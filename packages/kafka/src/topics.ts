@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidInputError } from '@supportstream/errors';
+import { InvalidInputError, TransientError } from '@supportstream/errors';
 import kafkajs, { type Admin } from 'kafkajs';
+import pRetry from 'p-retry';
 import { kafkajsOf, type KafkaClient } from './client.js';
 import { defaultDeadLetterTopic } from './deadLetter.js';
 
@@ -82,18 +83,72 @@ export function expandDeclarations(declarations: readonly TopicDeclaration[]): T
 
 /**
  * On a cluster smaller than the declared replication factor (a one-broker dev stack), the
- * factor and min.insync.replicas are lowered to what the cluster can satisfy, and said so.
+ * factor and min.insync.replicas are lowered to what the cluster can satisfy, and said so. A
+ * cluster with as many brokers as declared (the local stack's STACK_BROKERS=3) keeps them.
  */
 export function fitToCluster(spec: TopicSpec, brokers: number): { spec: TopicSpec; note?: string } {
   if (spec.replicationFactor <= brokers) return { spec };
   const replicationFactor = brokers;
   const config = { ...spec.config };
   const minIsr = config['min.insync.replicas'];
-  if (minIsr !== undefined && Number(minIsr) > replicationFactor) config['min.insync.replicas'] = String(replicationFactor);
+  const lowersMinIsr = minIsr !== undefined && Number(minIsr) > replicationFactor;
+  if (lowersMinIsr) config['min.insync.replicas'] = String(replicationFactor);
   return {
     spec: { ...spec, replicationFactor, config },
-    note: `replication factor ${spec.replicationFactor} lowered to ${replicationFactor} (cluster has ${brokers} broker${brokers === 1 ? '' : 's'})`,
+    note:
+      `replication factor ${spec.replicationFactor} lowered to ${replicationFactor} (cluster has ${brokers} broker${brokers === 1 ? '' : 's'})` +
+      (lowersMinIsr ? `, min.insync.replicas ${minIsr} to ${replicationFactor}` : ''),
   };
+}
+
+/**
+ * The number of brokers comes from the cluster's metadata, which lists only the live ones. A
+ * broker that is down but still holds replicas of existing topics means the cluster is bigger than
+ * it looks: fitting the declarations to the live brokers would create topics that stay
+ * under-replicated when it returns, so this refuses instead (retriable: start the broker).
+ */
+export function assertNoBrokerMissing(specs: readonly TopicSpec[], liveBrokers: readonly number[], replicaHolders: readonly number[]): void {
+  const live = new Set(liveBrokers);
+  const missing = [...new Set(replicaHolders)].filter((id) => !live.has(id)).sort((a, b) => a - b);
+  const needLowering = specs.filter((spec) => spec.replicationFactor > live.size);
+  if (missing.length === 0 || needLowering.length === 0) return;
+  const declared = Math.max(...needLowering.map((spec) => spec.replicationFactor));
+  throw new TransientError(
+    'KAFKA_BROKER_MISSING',
+    `the cluster lists ${live.size} live broker(s) (${[...live].sort((a, b) => a - b).join(', ')}), but existing topics also have replicas on broker(s) ${missing.join(', ')}, ` +
+      `which ${missing.length === 1 ? 'is' : 'are'} down or fenced. Declared replication factor ${declared} does not fit the live brokers, and lowering it now would leave ` +
+      `${needLowering.length} topic(s) under-replicated for good: start broker(s) ${missing.join(', ')} and run again.`,
+    { details: { liveBrokers: [...live], missingBrokers: missing } },
+  );
+}
+
+async function fetchMetadata(admin: Admin, topics: readonly string[]): ReturnType<Admin['fetchTopicMetadata']> {
+  return topics.length > 0 ? admin.fetchTopicMetadata({ topics: [...topics] }) : { topics: [] };
+}
+
+/**
+ * Waits until every partition of new topics has a leader. kafkajs' own `waitForLeaders` asks one
+ * broker right after the creation and gives up on UNKNOWN_TOPIC_OR_PARTITION, which a cluster's
+ * broker answers until the controllers' metadata reaches it, though the topics exist (seen on the
+ * local 3-broker stack): so this asks again, with bounded backoff.
+ */
+async function waitForLeaders(admin: Admin, topics: readonly string[]): Promise<void> {
+  await pRetry(
+    async () => {
+      // Listing first: a broker that does not know a topic yet leaves it out of the list, where
+      // asking for its metadata gets an error that kafkajs logs at ERROR level.
+      const listed = new Set(await admin.listTopics());
+      const unlisted = topics.filter((name) => !listed.has(name));
+      if (unlisted.length > 0) throw new TransientError('TOPIC_LEADERS_PENDING', `not in the metadata yet: ${unlisted.join(', ')}`);
+      const described = (await admin.fetchTopicMetadata({ topics: [...topics] })).topics;
+      const waiting = [
+        ...topics.filter((name) => !described.some((topic) => topic.name === name)),
+        ...described.flatMap((topic) => topic.partitions.filter((partition) => partition.leader < 0).map((partition) => `${topic.name}-${partition.partitionId}`)),
+      ];
+      if (waiting.length > 0) throw new TransientError('TOPIC_LEADERS_PENDING', `no leader yet for ${waiting.join(', ')}`);
+    },
+    { retries: 20, minTimeout: 100, maxTimeout: 1_000 },
+  );
 }
 
 interface CurrentConfig {
@@ -129,6 +184,12 @@ export async function applyTopics(kafka: KafkaClient, specs: readonly TopicSpec[
   try {
     const { brokers } = await admin.describeCluster();
     const existing = new Set(await admin.listTopics());
+    const metadata = await fetchMetadata(admin, specs.filter((spec) => existing.has(spec.name)).map((spec) => spec.name));
+    assertNoBrokerMissing(
+      specs,
+      brokers.map((broker) => broker.nodeId),
+      metadata.topics.flatMap((topic) => topic.partitions.flatMap((partition) => partition.replicas)),
+    );
     const changes: TopicChange[] = [];
     const fitted = specs.map((spec) => {
       const { spec: fit, note } = fitToCluster(spec, brokers.length);
@@ -140,7 +201,7 @@ export async function applyTopics(kafka: KafkaClient, specs: readonly TopicSpec[
 
     if (missing.length > 0 && !options.dryRun) {
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((spec) => ({
           topic: spec.name,
           numPartitions: spec.partitions,
@@ -148,12 +209,12 @@ export async function applyTopics(kafka: KafkaClient, specs: readonly TopicSpec[
           configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
         })),
       });
+      await waitForLeaders(admin, missing.map((spec) => spec.name));
     }
     for (const spec of missing) {
       changes.push({ kind: options.dryRun ? 'drift' : 'created', topic: spec.name, detail: options.dryRun ? 'missing' : `${spec.partitions} partitions, replication ${spec.replicationFactor}` });
     }
 
-    const metadata = present.length > 0 ? await admin.fetchTopicMetadata({ topics: present.map((spec) => spec.name) }) : { topics: [] };
     const configs = await describeConfigs(admin, present.map((spec) => spec.name));
     for (const spec of present) {
       const topicMetadata = metadata.topics.find((topic) => topic.name === spec.name);
