@@ -46,5 +46,11 @@ export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.P
   });
   const onIdleError = options.onIdleError ?? (() => undefined);
   pool.on('error', onIdleError);
+  // A client checked out of the pool has no listener of the pool's: when the server goes away
+  // while it sits between queries (a step holding its lock transaction during a model call), node
+  // would crash on the unhandled 'error' event. Its next query fails instead (a transient error).
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }

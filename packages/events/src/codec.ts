@@ -262,10 +262,16 @@ function isNotFound(error: unknown): boolean {
   return error instanceof Error && /\b404\b|not found/i.test(error.message) && !('status' in error);
 }
 
+// The registry client reports a connection that failed (no HTTP answer at all) as a response with
+// status 400 and the socket error in its message; that is an outage, not a bad request.
+const CONNECTION_FAILURE = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND|socket hang up)\b/;
+
 function classifyRegistryError(error: unknown, action: string): PlatformError {
   const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : undefined;
-  const message = `schema registry failed while ${action}: ${(error as Error).message ?? String(error)}`;
-  if (status !== undefined && status >= 400 && status < 500 && status !== 429) {
+  const reason = (error as Error).message ?? String(error);
+  const message = `schema registry failed while ${action}: ${reason}`;
+  const noAnswer = status === 400 && CONNECTION_FAILURE.test(reason);
+  if (status !== undefined && status >= 400 && status < 500 && status !== 429 && !noAnswer) {
     return new PlatformError(`REGISTRY_HTTP_${status}`, message, { cause: error, retriable: false });
   }
   return new TransientError('REGISTRY_UNAVAILABLE', message, { cause: error });

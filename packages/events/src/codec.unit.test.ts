@@ -34,6 +34,17 @@ describe('event codec without a registry', () => {
   });
 });
 
+describe('event codec while the registry is unreachable', () => {
+  it('reports the outage as a retriable REGISTRY_UNAVAILABLE, not as a bad request', async () => {
+    // Nothing listens on port 9: the registry client answers with its status-400 "connect ECONNREFUSED".
+    const event = factory.create('StepMetrics', { runId: 'r', node: 'n', status: 'COMPLETED', attempt: 1, durationMs: 1, queueDelayMs: 0 }, context);
+    const error = await codec.encode(event).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'REGISTRY_UNAVAILABLE', retriable: true });
+    expect((error as Error).message).toMatch(/ECONNREFUSED/);
+    await expect(createEventCodec({ registryUrl: 'http://127.0.0.1:9' }).prepare()).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE', retriable: true });
+  });
+});
+
 describe('envelope and ids', () => {
   it('carries conversation, correlation and causation from cause to effect', () => {
     const cause = factory.create('StepMetrics', { runId: 'r', node: 'n', status: 'COMPLETED', attempt: 1, durationMs: 1, queueDelayMs: 0 }, context);

@@ -1,11 +1,11 @@
 import { EventDecodeError, type EventCodec, type EventType, type SupportEvent } from '@supportstream/events';
 import { errorCode, errorMessage, isRetriable } from '@supportstream/errors';
-import type { Logger, Registry } from '@supportstream/observability';
+import type { DependencyMonitor, Logger, Registry } from '@supportstream/observability';
 import type { KafkaMessage } from 'kafkajs';
 import pRetry, { AbortError } from 'p-retry';
 import type { KafkaClient } from './client.js';
 import { createCoalescer } from './coalescer.js';
-import { createConsumerLoop, type LoopBatch } from './consumerLoop.js';
+import { createConsumerLoop, StopConsumerError, type LoopBatch } from './consumerLoop.js';
 import type { ProcessedEvents } from './dedupe.js';
 import { HEADER, headerValue, routeOf, type MessageHeaders, type MessageRoute } from './headers.js';
 import { createSlots, dispatchKeyed } from './keyedDispatch.js';
@@ -64,6 +64,12 @@ export interface ConsumerRunnerOptions {
   readonly heartbeatIntervalMs?: number;
   /** The longest stop() waits for the handlers in flight and the group leave (default 15 s). */
   readonly drainTimeoutMs?: number;
+  /**
+   * The service's dependency monitor. With it, a message that fails while a dependency is down
+   * (whatever the error says) is never dead-lettered: it waits, uncommitted, until every
+   * dependency answers again and is retried; and the consumer reports its group membership in /ready.
+   */
+  readonly dependencies?: DependencyMonitor;
 }
 
 export interface ConsumerRunner {
@@ -77,10 +83,6 @@ type EventFields = { readonly correlationId?: string; readonly eventType?: strin
 
 const DEFAULT_RETRY: RetryPolicy = { retries: 5, minDelayMs: 200, maxDelayMs: 10_000 };
 const DEFAULT_MAX_IN_FLIGHT = 16;
-
-class StopConsumerError extends Error {
-  override readonly name = 'StopConsumerError';
-}
 
 /** The default route check: a handled type, or no type header at all (decode and see). */
 export function acceptsHandledTypes(handlers: EventHandlers): (route: MessageRoute) => boolean {
@@ -127,7 +129,8 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     return lookUp && (await store.seenMany(group, [eventId])).has(eventId);
   }
 
-  async function handle(topic: string, partition: number, message: KafkaMessage, dedupe: BatchDedupe): Promise<Outcome> {
+  async function handle(batch: LoopBatch, message: KafkaMessage, dedupe: BatchDedupe): Promise<Outcome> {
+    const { topic, partition } = batch;
     let attempts = 0;
     let eventType = 'unknown';
     // What the per-message log lines say about the event, once it decoded (correlation across services).
@@ -140,7 +143,14 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     let handledId: string | undefined;
     try {
       if (await isDuplicate(headerId, dedupe, false)) return 'duplicate';
-      await pRetry(
+      const at = {
+        topic,
+        offset: message.offset,
+        get fields() {
+          return fields;
+        },
+      };
+      await loop.throughOutages(batch, at, () => pRetry(
         async () => {
           attempts += 1;
           // Decoding is inside the retry: a registry outage is retriable, bad bytes are not.
@@ -191,10 +201,12 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
             }
           },
         },
-      );
+      ));
       return outcome ?? 'handled';
     } catch (error) {
       if (outcome !== undefined) return outcome;
+      // Gave up waiting for a dependency: not handled, not dead-lettered.
+      if (error instanceof StopConsumerError) throw error;
       // Stopping mid-retry: leave the offset uncommitted so the message is delivered again.
       if (stopping.aborted || error instanceof AbortError) throw new StopConsumerError('stopping', { cause: error });
       if (isRetriable(error) && options.onRetriesExhausted === 'stop') {
@@ -215,21 +227,29 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     }
   }
 
-  async function lookUpBatch(topic: string, messages: readonly KafkaMessage[]): Promise<BatchDedupe> {
+  async function lookUpBatch(batch: LoopBatch, messages: readonly KafkaMessage[]): Promise<BatchDedupe> {
+    const { topic } = batch;
     const handledHere = new Set<string>();
     if (!store) return { seen: new Set(), handledHere };
     const ids = [...new Set(messages.map((message) => headerValue(message.headers, HEADER.eventId)).filter((id): id is string => id !== undefined))];
     if (ids.length === 0) return { seen: new Set(), handledHere };
-    const seen = await pRetry(() => store.seenMany(group, ids), { retries: retry.retries, minTimeout: retry.minDelayMs, maxTimeout: retry.maxDelayMs, randomize: true, signal: stopping });
+    const seen = await loop.throughOutages(batch, { topic }, () => pRetry(() => store.seenMany(group, ids), { retries: retry.retries, minTimeout: retry.minDelayMs, maxTimeout: retry.maxDelayMs, randomize: true, signal: stopping }));
     logger.debug({ topic, ids: ids.length, seen: seen.size }, 'batch deduplication lookup');
     return { seen, handledHere };
   }
 
   async function processBatch(batch: LoopBatch): Promise<void> {
-    const { topic, partition } = batch;
+    const { topic } = batch;
     const routes = new Map(batch.messages.map((message) => [message, routeOf(topic, message)]));
     const isOurs = (message: KafkaMessage) => accepts(routes.get(message) ?? routeOf(topic, message));
-    const dedupe = await lookUpBatch(topic, batch.messages.filter(isOurs));
+    let dedupe: BatchDedupe;
+    try {
+      dedupe = await lookUpBatch(batch, batch.messages.filter(isOurs));
+    } catch (error) {
+      // Stopped (or the partition moved) while waiting for the store: nothing was handled; the batch is fetched again.
+      if (error instanceof StopConsumerError) return;
+      throw error;
+    }
     let committing = false;
     const result = await dispatchKeyed({
       items: batch.messages,
@@ -240,7 +260,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       run: async (message) => {
         metrics.inFlight.inc({ group });
         try {
-          metrics.messages.inc({ group, topic, outcome: await handle(topic, partition, message, dedupe) });
+          metrics.messages.inc({ group, topic, outcome: await handle(batch, message, dedupe) });
         } finally {
           metrics.inFlight.dec({ group });
         }
@@ -258,7 +278,8 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     if (result.skipped > 0) metrics.messages.inc({ group, topic, outcome: 'ignored' }, result.skipped);
     const failure = result.failure?.error;
     if (failure === undefined) return;
-    if (failure instanceof StopConsumerError && stopping.aborted) return;
+    // Stopping, or the partition moved while a message waited for a dependency: what is not done stays uncommitted.
+    if (failure instanceof StopConsumerError && (stopping.aborted || !batch.isActive())) return;
     throw failure instanceof Error ? failure : new Error(errorMessage(failure), { cause: failure });
   }
 

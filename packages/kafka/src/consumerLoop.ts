@@ -1,6 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { errorCode, errorMessage } from '@supportstream/errors';
-import type { Logger, Registry } from '@supportstream/observability';
-import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { ComponentState, DependencyMonitor, Logger, Registry } from '@supportstream/observability';
+import type { Consumer, ConsumerRunConfig, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { kafkajsOf, type KafkaClient } from './client.js';
 import { coPartitionedAssigner, type CoPartitionedOptions } from './coPartitionedAssigner.js';
 import { createDeadLetterProducer, defaultDeadLetterTopic, type DeadLetterProducer } from './deadLetter.js';
@@ -38,6 +39,13 @@ export interface LoopOptions {
   readonly maxWaitTimeMs?: number;
   /** Called with this member's partitions (`topic` → partitions) each time it joins the group. */
   readonly onAssignment?: (assignment: Readonly<Record<string, readonly number[]>>) => void;
+  /**
+   * The service's dependency monitor: the consumer adds `consumer:<group>` to its /ready report
+   * (up while a member of the group), and the reactor mode holds messages through outages.
+   */
+  readonly dependencies?: DependencyMonitor;
+  /** Waits before restarting a consumer that crashed and that kafkajs does not restart (default 1 s doubling to 30 s, with jitter). */
+  readonly restartDelay?: { readonly minMs: number; readonly maxMs: number };
 }
 
 /** One partition's batch as the loop hands it to a mode. */
@@ -62,13 +70,38 @@ export interface ConsumerLoop {
   readonly metrics: ConsumerMetrics;
   /** Aborted when stop() begins. */
   readonly stopping: AbortSignal;
+  /** The monitor of the service's dependencies, when it has one. */
+  readonly dependencies?: DependencyMonitor;
   deadLetter(letter: { topic: string; partition: number; message: KafkaMessage; error: unknown; attempts: number; fields?: Record<string, unknown> }): Promise<boolean>;
+  /**
+   * Runs `attempt` (itself a bounded retry) again each time it fails while a dependency is down:
+   * a failure during an outage says nothing about the message, so it must not be dead-lettered.
+   * The message stays uncommitted while it waits. Throws StopConsumerError, still unacknowledged,
+   * when the consumer stops or the partition moves away meanwhile; without a dependency monitor it
+   * runs `attempt` once.
+   */
+  throughOutages<T>(batch: LoopBatch, at: { readonly topic: string; readonly offset?: string; readonly fields?: Record<string, unknown> }, attempt: () => Promise<T>): Promise<T>;
   start(processBatch: (batch: LoopBatch) => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
+/** Ends the handling of a message without acknowledging it: the consumer stops, or the partition moved while it waited. */
+export class StopConsumerError extends Error {
+  override readonly name = 'StopConsumerError';
+}
+
 const REBALANCING = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']);
 const isRebalancing = (error: unknown) => REBALANCING.has(String((error as { type?: unknown } | null)?.type));
+
+const DEFAULT_RESTART_DELAY = { minMs: 1_000, maxMs: 30_000 };
+/** A consumer that stayed a group member this long before crashing starts its backoff from the beginning again. */
+const STABLE_MS = 60_000;
+
+/** Exponential backoff with jitter: `minMs · 2^(n-1)`, capped at `maxMs`, times a random factor in [0.5, 1). */
+export function restartDelayMs(consecutiveCrashes: number, delay: { readonly minMs: number; readonly maxMs: number }, random: () => number = Math.random): number {
+  const base = Math.min(delay.maxMs, delay.minMs * 2 ** Math.max(0, consecutiveCrashes - 1));
+  return Math.round(base * (0.5 + random() / 2));
+}
 
 /**
  * The part of a consumer both modes share: group membership, one heartbeat timer per batch (not
@@ -107,6 +140,15 @@ export function createConsumerLoop(options: LoopOptions): ConsumerLoop {
   let generation = 0;
   let ownedSince = new Map<string, number>();
   const partitionKey = (topic: string, partition: number) => `${topic}:${partition}`;
+  // Group membership as /ready shows it, and what a restart after a crash needs.
+  const membership: ComponentState | undefined = options.dependencies?.component(`consumer:${group}`, 'not started');
+  const restartDelay = options.restartDelay ?? DEFAULT_RESTART_DELAY;
+  let joinedAt = 0;
+  let consecutiveCrashes = 0;
+  let runConfig: ConsumerRunConfig | undefined;
+  let pendingCrash: Error | undefined;
+  let restarting = false;
+
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     generation += 1;
     const next = new Map<string, number>();
@@ -119,8 +161,64 @@ export function createConsumerLoop(options: LoopOptions): ConsumerLoop {
     ownedSince = next;
     options.onAssignment?.(event.payload.memberAssignment);
     metrics.rebalances.inc({ group });
+    joinedAt = Date.now();
+    membership?.up();
+    metrics.running.set({ group }, 1);
     logger.info({ memberId: event.payload.memberId, generation, assignment: event.payload.memberAssignment }, 'joined group');
   });
+
+  // A crash: kafkajs has already disconnected the consumer. It restarts it by itself after
+  // retriable failures (restart: true) but not after the others, e.g. a coordinator it could not
+  // find once the broker came back (tulios/kafkajs#1445, #1630) or an error thrown by the batch
+  // handler: those would leave a live process that consumes nothing. The runtime restarts them.
+  consumer.on(consumer.events.CRASH, (event) => {
+    const { error, restart } = event.payload;
+    metrics.running.set({ group }, 0);
+    membership?.down(`crashed: ${error.name}: ${error.message}`);
+    if (stopping.signal.aborted) return;
+    consecutiveCrashes = joinedAt > 0 && Date.now() - joinedAt >= STABLE_MS ? 1 : consecutiveCrashes + 1;
+    metrics.restarts.inc({ group, by: restart ? 'kafkajs' : 'runtime' });
+    if (restart) {
+      logger.warn({ err: error }, 'consumer crashed; kafkajs restarts it');
+      return;
+    }
+    pendingCrash = error;
+    void restartAfterCrashes();
+  });
+  consumer.on(consumer.events.STOP, () => {
+    metrics.running.set({ group }, 0);
+  });
+
+  /**
+   * Restarts the consumer after each crash kafkajs gave up on, waiting longer after each one. A
+   * restart whose group join fails comes back as another crash event (kafkajs reports it so), and
+   * this loop, still running, takes it.
+   */
+  async function restartAfterCrashes(): Promise<void> {
+    if (restarting || !runConfig) return;
+    restarting = true;
+    try {
+      while (pendingCrash !== undefined && !stopping.signal.aborted) {
+        const cause = pendingCrash;
+        pendingCrash = undefined;
+        const restartInMs = restartDelayMs(consecutiveCrashes, restartDelay);
+        logger.error({ err: cause, consecutiveCrashes, restartInMs }, 'consumer crashed and kafkajs will not restart it; restarting it');
+        await sleep(restartInMs, undefined, { signal: stopping.signal });
+        try {
+          await consumer.connect();
+          await consumer.run(runConfig);
+        } catch (error) {
+          pendingCrash = error instanceof Error ? error : new Error(errorMessage(error));
+          consecutiveCrashes += 1;
+          metrics.restarts.inc({ group, by: 'runtime' });
+        }
+      }
+    } catch {
+      // The sleep was aborted: the consumer is stopping.
+    } finally {
+      restarting = false;
+    }
+  }
 
   // One batch at a time per partition, also across a rebalance (kafkajs may start the next
   // generation's batch of a partition while the previous one is still draining on another worker).
@@ -192,6 +290,7 @@ export function createConsumerLoop(options: LoopOptions): ConsumerLoop {
     logger,
     metrics,
     stopping: stopping.signal,
+    ...(options.dependencies ? { dependencies: options.dependencies } : {}),
     async deadLetter({ topic, partition, message, error, attempts, fields }) {
       if (!dlqProducer || !dlqTopicOf) return false;
       const dlqTopic = dlqTopicOf(topic);
@@ -200,13 +299,29 @@ export function createConsumerLoop(options: LoopOptions): ConsumerLoop {
       logger.warn({ topic, partition, offset: message.offset, ...fields, dlqTopic, code: errorCode(error), reason: errorMessage(error) }, 'message dead-lettered');
       return true;
     },
+    async throughOutages(batch, at, attempt) {
+      const { dependencies } = options;
+      for (;;) {
+        try {
+          return await attempt();
+        } catch (error) {
+          if (!dependencies || stopping.signal.aborted || error instanceof StopConsumerError) throw error;
+          // A fresh look (shared by the messages failing at the same moment), not the last timer round.
+          await dependencies.check(250);
+          const outage = dependencies.down();
+          if (outage.length === 0) throw error;
+          metrics.heldForOutage.inc({ group, topic: at.topic });
+          logger.warn({ topic: at.topic, partition: batch.partition, offset: at.offset, ...at.fields, dependencies: outage, reason: errorMessage(error) }, 'failed while a dependency is down; waiting for it before retrying (not dead-lettered)');
+          const back = await dependencies.waitUntilUp({ signal: stopping.signal, shouldStop: () => !batch.isActive() });
+          if (!back) throw new StopConsumerError(`gave up waiting for ${outage.join(', ')}: ${stopping.signal.aborted ? 'stopping' : 'the partition moved'}`, { cause: error });
+          logger.info({ topic: at.topic, partition: batch.partition, offset: at.offset, dependencies: outage }, 'dependencies are back; retrying');
+        }
+      }
+    },
     async start(processBatch) {
       if (started) return;
       started = true;
-      await dlqProducer?.connect();
-      await consumer.connect();
-      await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
-      await consumer.run({
+      runConfig = {
         autoCommit: true,
         autoCommitInterval: 1_000,
         eachBatchAutoResolve: false,
@@ -223,7 +338,19 @@ export function createConsumerLoop(options: LoopOptions): ConsumerLoop {
             if (partitionBusy.get(key) === current) partitionBusy.delete(key);
           }
         },
-      });
+      };
+      try {
+        await dlqProducer?.connect();
+        await consumer.connect();
+        await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
+        await consumer.run(runConfig);
+      } catch (error) {
+        // A start during an outage: leave nothing half-connected, so the next start() begins afresh.
+        started = false;
+        membership?.down(`could not start: ${errorMessage(error)}`);
+        await Promise.allSettled([consumer.disconnect(), dlqProducer?.disconnect()]);
+        throw error;
+      }
       logger.info({ topics: options.topics }, 'consumer started');
     },
     async stop() {
@@ -239,6 +366,8 @@ export function createConsumerLoop(options: LoopOptions): ConsumerLoop {
       if (outcome === 'timed-out') logger.error({ drainTimeoutMs }, 'consumer did not leave the group in time; its uncommitted messages will be redelivered to the next owner');
       await dlqProducer?.disconnect();
       started = false;
+      metrics.running.set({ group }, 0);
+      membership?.down('stopped');
       logger.info('consumer stopped');
     },
   };

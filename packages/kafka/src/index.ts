@@ -38,6 +38,8 @@ export { inMemoryProcessedEvents, redisProcessedEvents, type ProcessedEvents, ty
 export { AVRO_CONTENT_TYPE, HEADER, headerValue, routeOf, type ConsumedMessage, type MessageHeaders, type MessageRoute } from './headers.js';
 export { consumerMetrics, producerMetrics, type ConsumerMetrics, type ProducerMetrics } from './metrics.js';
 export { onShutdown } from './shutdown.js';
+export { isFatalAtStartup, startServiceLifecycle, type ServiceLifecycle, type ServiceLifecycleOptions, type StartupRetry } from './lifecycle.js';
+export { dependencyChecks, type PlatformDependencies } from './dependencyChecks.js';
 export {
   applyTopics,
   expandDeclarations,

@@ -1,11 +1,11 @@
 import { EventDecodeError, type DecodedEvent, type EventCodec } from '@supportstream/events';
 import { isRetriable } from '@supportstream/errors';
-import type { Logger, Registry } from '@supportstream/observability';
+import type { DependencyMonitor, Logger, Registry } from '@supportstream/observability';
 import type { KafkaMessage } from 'kafkajs';
 import pRetry from 'p-retry';
 import type { KafkaClient } from './client.js';
 import type { CoPartitionedOptions } from './coPartitionedAssigner.js';
-import { createConsumerLoop, type LoopBatch } from './consumerLoop.js';
+import { createConsumerLoop, StopConsumerError, type LoopBatch } from './consumerLoop.js';
 
 /** A decoded record of a partition batch. */
 export interface ProjectedRecord extends DecodedEvent {
@@ -47,6 +47,8 @@ export interface ProjectorRunnerOptions {
   readonly coPartitioned?: CoPartitionedOptions;
   readonly onAssignment?: (assignment: Readonly<Record<string, readonly number[]>>) => void;
   readonly maxWaitTimeMs?: number;
+  /** With the service's dependency monitor, a batch that fails while a dependency is down waits for it and is applied again (as in the reactor mode). */
+  readonly dependencies?: DependencyMonitor;
 }
 
 export interface ProjectorRunner {
@@ -95,13 +97,24 @@ export function createProjectorRunner(options: ProjectorRunnerOptions): Projecto
       return;
     }
     if (!batch.isActive()) return;
-    const records: ProjectedRecord[] = [];
-    for (const message of messages) {
-      const record = await decode(topic, partition, message);
-      if (record) records.push(record);
-    }
     const lastOffset = messages.at(-1)?.offset ?? '0';
-    await options.handleBatch({ topic, partition, records, lastOffset, messages: messages.length });
+    try {
+      // The read-model write commits the batch's offsets with it: applying it again after an outage is safe.
+      // Decoding keeps its progress across attempts, so an undecodable message is dead-lettered once.
+      const records: ProjectedRecord[] = [];
+      let decoded = 0;
+      await loop.throughOutages(batch, { topic, offset: messages[0]?.offset ?? lastOffset }, async () => {
+        for (; decoded < messages.length; decoded += 1) {
+          const record = await decode(topic, partition, messages[decoded] as KafkaMessage);
+          if (record) records.push(record);
+        }
+        await options.handleBatch({ topic, partition, records, lastOffset, messages: messages.length });
+      });
+    } catch (error) {
+      // Stopped, or the partition moved, while waiting: nothing resolved, the batch is fetched again.
+      if (error instanceof StopConsumerError) return;
+      throw error;
+    }
     metrics.messages.inc({ group, topic, outcome: 'handled' }, messages.length);
     batch.resolve(lastOffset);
     await batch.commitIfDue();

@@ -2,13 +2,15 @@ import type { Logger } from '@supportstream/observability';
 
 /**
  * Runs `stop` once on SIGTERM or SIGINT, then exits: 0 when it finished within `graceMs`,
- * 1 when it failed or took too long (the orchestrator would kill the process anyway).
+ * 1 when it failed or took too long (the orchestrator would kill the process anyway). The signal
+ * returned is aborted when the shutdown begins, so a start-up still waiting for a dependency
+ * gives up instead of starting what is being stopped.
  */
-export function onShutdown(stop: () => Promise<void>, logger: Logger, graceMs = 25_000): void {
-  let stopping = false;
+export function onShutdown(stop: () => Promise<void>, logger: Logger, graceMs = 25_000): AbortSignal {
+  const stopping = new AbortController();
   const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
+    if (stopping.signal.aborted) return;
+    stopping.abort(new Error(`${signal} received`));
     logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
       logger.error({ graceMs }, 'shutdown took too long; exiting');
@@ -27,4 +29,5 @@ export function onShutdown(stop: () => Promise<void>, logger: Logger, graceMs = 
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+  return stopping.signal;
 }

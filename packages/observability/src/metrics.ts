@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ReadinessReport } from './readiness.js';
 
 export { Registry };
 
@@ -17,10 +18,25 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Serves GET /metrics for Prometheus on 127.0.0.1 unless a host is given. Port 0 picks a free port. */
-export async function startMetricsServer(registry: Registry, port: number, host = '127.0.0.1'): Promise<MetricsServer> {
+export interface MetricsServerOptions {
+  /** Serves GET /ready from it: 200 when ready, 503 naming what is down. */
+  readonly readiness?: () => ReadinessReport;
+}
+
+/**
+ * Serves GET /metrics for Prometheus (and GET /ready when given a readiness source) on 127.0.0.1
+ * unless a host is given. Port 0 picks a free port.
+ */
+export async function startMetricsServer(registry: Registry, port: number, host = '127.0.0.1', options: MetricsServerOptions = {}): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
-    if (request.method === 'GET' && request.url?.split('?')[0] === '/metrics') {
+    const path = request.url?.split('?')[0];
+    if (request.method === 'GET' && path === '/ready' && options.readiness) {
+      const report = options.readiness();
+      response.writeHead(report.status === 'ready' ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      response.end(JSON.stringify(report));
+      return;
+    }
+    if (request.method === 'GET' && path === '/metrics') {
       registry
         .metrics()
         .then((body) => {
@@ -34,7 +50,7 @@ export async function startMetricsServer(registry: Registry, port: number, host 
       return;
     }
     response.writeHead(404, { 'content-type': 'text/plain' });
-    response.end('not found; metrics are at GET /metrics');
+    response.end(options.readiness ? 'not found; metrics are at GET /metrics, readiness at GET /ready' : 'not found; metrics are at GET /metrics');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

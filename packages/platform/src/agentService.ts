@@ -1,12 +1,12 @@
 import { cachedModels, configuredSecrets, createAgentNodes, modelTasksOf, postgresCallCache } from '@supportstream/agents';
-import { createPool } from '@supportstream/db';
+import { createPool, transientOrSelf } from '@supportstream/db';
 import { createEventCodec, createEventFactory } from '@supportstream/events';
 import { buildSupportGraph, type NodeImplementations, type NodeName } from '@supportstream/graph';
-import { createConsumerRunner, createEventProducer, createKafka, mergeHandlers, onShutdown, redisProcessedEvents } from '@supportstream/kafka';
+import { createConsumerRunner, createEventProducer, createKafka, dependencyChecks, mergeHandlers, redisProcessedEvents, startServiceLifecycle, type ConsumerRunner, type EventProducer } from '@supportstream/kafka';
 import { ALL_TENANTS, createLlmMetrics, createModelResolver, deriveCanary, PgAgentSettingsStore, type ModelResolver } from '@supportstream/llm';
 import { embedderFromConfig, redisSessionMemory, vectorStoreFromConfig } from '@supportstream/memory';
-import { createLogger, createMetricsRegistry, startMetricsServer, type Logger, type Registry } from '@supportstream/observability';
-import { createAgentWorker, createApprovalExpiry, createCheckpointer, createStepRunner, pruneCheckpoints, type StepPublisher } from '@supportstream/pipeline';
+import { createDependencyMonitor, createLogger, createMetricsRegistry, startMetricsServer, type Logger, type Registry } from '@supportstream/observability';
+import { createAgentWorker, createApprovalExpiry, createCheckpointer, createStepRunner, pruneCheckpoints, type ApprovalExpiry, type StepPublisher } from '@supportstream/pipeline';
 import { createAgentTools, postgresCrmDirectory } from '@supportstream/tools';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { Redis } from 'ioredis';
@@ -37,13 +37,18 @@ export interface AgentRuntime {
   close(): Promise<void>;
 }
 
-/**
- * Every node's real implementation with its ports built from the environment (models through
- * the settings in PostgreSQL, memory, tools), plus the checkpointer. Services host a subset;
- * the pipeline benchmark runs all of them in one process. With `metrics`, model calls are
- * counted there (llm_* metrics).
- */
-export async function createAgentRuntime(env: AgentServiceEnv, name: string, logger: Logger, metrics?: Registry): Promise<AgentRuntime> {
+/** The connections an agent runtime runs on; opened without I/O, so a service can watch them before its dependencies answer. */
+export interface AgentConnections {
+  /** Queries of the nodes, the settings store, the call cache and the follow-up queue. */
+  readonly pool: pg.Pool;
+  /** Held by a step for its whole duration (the conversation lock). */
+  readonly lockPool: pg.Pool;
+  readonly checkpointPool: pg.Pool;
+  readonly redis: Redis;
+  close(): Promise<void>;
+}
+
+export function openAgentConnections(env: AgentServiceEnv, name: string, logger: Logger): AgentConnections {
   const onIdleError = (error: Error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed');
   // Separate pools: a step holds its thread lock for its whole duration, and must never keep the
   // checkpointer or the queries of other steps waiting for a connection.
@@ -53,6 +58,46 @@ export async function createAgentRuntime(env: AgentServiceEnv, name: string, log
   const lockPool = createPool(env.DATABASE_URL, { max: env.KAFKA_MAX_IN_FLIGHT + 2, applicationName: `${name}-locks`, onIdleError });
   const checkpointPool = createPool(env.DATABASE_URL, { max: 10, applicationName: `${name}-checkpoints`, onIdleError });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
+  // ioredis reconnects by itself; without a listener it would print every failed attempt to stderr.
+  let redisDown = false;
+  redis.on('error', (error: Error) => {
+    if (!redisDown) logger.warn({ err: error }, 'Redis connection error; reconnecting');
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    redisDown = false;
+  });
+  return {
+    pool,
+    lockPool,
+    checkpointPool,
+    redis,
+    async close() {
+      redis.disconnect();
+      await Promise.all([pool.end(), lockPool.end(), checkpointPool.end()]);
+    },
+  };
+}
+
+/**
+ * Every node's real implementation with its ports built from the environment (models through
+ * the settings in PostgreSQL, memory, tools), plus the checkpointer. Services host a subset;
+ * the pipeline benchmark runs all of them in one process. With `metrics`, model calls are
+ * counted there (llm_* metrics).
+ */
+export async function createAgentRuntime(env: AgentServiceEnv, name: string, logger: Logger, metrics?: Registry): Promise<AgentRuntime> {
+  const connections = openAgentConnections(env, name, logger);
+  try {
+    return await buildAgentRuntime(env, connections, metrics);
+  } catch (error) {
+    await connections.close();
+    throw error;
+  }
+}
+
+/** The runtime over connections already open; fails (retriably) while PostgreSQL cannot set up the checkpoint tables. */
+export async function buildAgentRuntime(env: AgentServiceEnv, connections: AgentConnections, metrics?: Registry): Promise<AgentRuntime> {
+  const { pool, lockPool, checkpointPool, redis } = connections;
   const embedder = embedderFromConfig(env);
   const store = vectorStoreFromConfig(env, { pool });
   const sessions = redisSessionMemory({ redis, ttlSeconds: env.SESSION_TTL_SECONDS, maxInteractions: env.SESSION_MAX_INTERACTIONS });
@@ -70,20 +115,10 @@ export async function createAgentRuntime(env: AgentServiceEnv, name: string, log
     terminal: { approvalTtlMs: env.APPROVAL_TTL_MS },
     guardrails: { canary, secrets: configuredSecrets(process.env) },
   });
-  const checkpointer = await createCheckpointer(checkpointPool);
-  return {
-    nodes,
-    checkpointer,
-    pool,
-    lockPool,
-    redis,
-    resolver,
-    canary,
-    async close() {
-      redis.disconnect();
-      await Promise.all([pool.end(), lockPool.end(), checkpointPool.end()]);
-    },
-  };
+  const checkpointer = await createCheckpointer(checkpointPool).catch((error: unknown) => {
+    throw transientOrSelf(error, 'setting up the checkpoint tables');
+  });
+  return { nodes, checkpointer, pool, lockPool, redis, resolver, canary, close: () => connections.close() };
 }
 
 export interface RunningService {
@@ -92,20 +127,48 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/**
- * Builds one agent service from its environment and runs it until SIGTERM: the graph with the
- * nodes it hosts, the step runner, and a consumer of its trigger topics. Stateless: any number
- * of replicas may run; the conversation lock and the checkpoints live in PostgreSQL.
- */
 /** Extension points for the composition root; tests inject faults through them, production passes none. */
 export interface AgentServiceHooks {
   readonly decoratePublisher?: (publisher: StepPublisher) => StepPublisher;
 }
 
+/**
+ * Builds one agent service from its environment and runs it until SIGTERM: the graph with the
+ * nodes it hosts, the step runner, and a consumer of its trigger topics. Stateless: any number
+ * of replicas may run; the conversation lock and the checkpoints live in PostgreSQL. It never
+ * exits because a dependency is down: /ready (on the metrics port) says which one while the
+ * start-up waits for it, and the consumer holds its messages through an outage.
+ */
 export async function startAgentService(spec: AgentServiceSpec, env: AgentServiceEnv = loadAgentServiceEnv(), hooks: AgentServiceHooks = {}): Promise<RunningService> {
   const logger = createLogger({ service: spec.service, level: env.LOG_LEVEL, format: env.LOG_FORMAT });
   const metrics = createMetricsRegistry({ service: spec.service });
-  const runtime = await createAgentRuntime(env, spec.service, logger, metrics);
+  const connections = openAgentConnections(env, spec.service, logger);
+  // Probes on a connection of their own: a service busy with long steps is not reported down.
+  const probePool = createPool(env.DATABASE_URL, { max: 1, applicationName: `${spec.service}-health`, connectionTimeoutMs: 2_000, onIdleError: () => undefined });
+  const clientId = env.KAFKA_CLIENT_ID ?? spec.service;
+  const dependencies = createDependencyMonitor({
+    checks: dependencyChecks({ kafka: { brokers: env.KAFKA_BROKERS, clientId }, postgres: probePool, redis: connections.redis, registryUrl: env.SCHEMA_REGISTRY_URL }),
+    registry: metrics,
+    logger,
+  });
+  // Served first: while the start-up waits for a dependency, /ready says which one.
+  const server = await startMetricsServer(metrics, env.METRICS_PORT, env.METRICS_HOST, { readiness: () => dependencies.report() });
+  logger.info({ metricsPort: server.port }, 'serving /metrics and /ready');
+
+  // Built as the start-up gets there; the drain stops what exists so far.
+  const built: { pruning?: NodeJS.Timeout; expiry?: ApprovalExpiry; consumer?: ConsumerRunner; producer?: EventProducer } = {};
+  const stop = async () => {
+    if (built.pruning) clearInterval(built.pruning);
+    built.expiry?.stop();
+    await built.consumer?.stop();
+    await built.producer?.disconnect();
+    await server.close();
+    await connections.close();
+    await probePool.end();
+  };
+  const lifecycle = startServiceLifecycle({ logger, metrics, monitor: dependencies, stop });
+
+  const runtime = await lifecycle.untilAvailable('PostgreSQL (checkpoint tables)', () => buildAgentRuntime(env, connections, metrics));
   const { pool, lockPool, checkpointer, redis, nodes } = runtime;
   // Build the models of the hosted nodes now, so llm_circuit_open shows their providers from the start.
   for (const task of modelTasksOf(spec.nodes)) {
@@ -116,9 +179,10 @@ export async function startAgentService(spec: AgentServiceSpec, env: AgentServic
 
   const graph = buildSupportGraph({ nodes: hosted, checkpointer, expiryPath: env.APPROVAL_EXPIRY_PATH });
   const runner = createStepRunner({ graph, pool: lockPool });
-  const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? spec.service, logger });
+  const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId, logger });
   const codec = createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(env, pool, logger) });
   const producer = createEventProducer({ kafka, codec, logger, metrics });
+  built.producer = producer;
   const factory = createEventFactory({ producer: spec.service });
   const worker = createAgentWorker({
     ...spec,
@@ -135,6 +199,7 @@ export async function startAgentService(spec: AgentServiceSpec, env: AgentServic
     codec,
     logger,
     metrics,
+    dependencies,
     groupId: `supportstream-${spec.service}`,
     topics: worker.topics,
     handlers: expiry ? mergeHandlers(expiry.handlers, worker.handlers) : worker.handlers,
@@ -145,12 +210,13 @@ export async function startAgentService(spec: AgentServiceSpec, env: AgentServic
     partitionsConsumedConcurrently: env.KAFKA_PARTITIONS_CONCURRENCY,
     maxInFlight: env.KAFKA_MAX_IN_FLIGHT,
   });
+  built.consumer = consumer;
+  if (expiry) built.expiry = expiry;
 
   // One service applies the checkpoint retention policy on a timer; the others never prune.
-  let pruning: NodeJS.Timeout | undefined;
   if (spec.resumesApprovals && env.CHECKPOINT_PRUNE_INTERVAL_MS > 0) {
     let busy = false;
-    pruning = setInterval(() => {
+    const pruning = setInterval(() => {
       if (busy) return;
       busy = true;
       pruneCheckpoints(graph, pool, { idleDays: env.CHECKPOINT_IDLE_DAYS })
@@ -163,23 +229,13 @@ export async function startAgentService(spec: AgentServiceSpec, env: AgentServic
         });
     }, env.CHECKPOINT_PRUNE_INTERVAL_MS);
     pruning.unref();
+    built.pruning = pruning;
   }
 
-  await codec.prepare();
-  await producer.connect();
-  await consumer.start();
+  await lifecycle.untilAvailable('the schema registry', () => codec.prepare());
+  await lifecycle.untilAvailable('Kafka (producer)', () => producer.connect());
+  await lifecycle.untilAvailable('Kafka (consumer group)', () => consumer.start());
   expiry?.start();
-  const server = await startMetricsServer(metrics, env.METRICS_PORT, env.METRICS_HOST);
-  logger.info({ nodes: spec.nodes, metricsPort: server.port }, 'service started');
-
-  const stop = async () => {
-    if (pruning) clearInterval(pruning);
-    expiry?.stop();
-    await consumer.stop();
-    await producer.disconnect();
-    await server.close();
-    await runtime.close();
-  };
-  onShutdown(stop, logger);
+  lifecycle.started({ nodes: spec.nodes, metricsPort: server.port });
   return { metricsPort: server.port, logger, stop };
 }

@@ -1,6 +1,6 @@
 import type { EventCodec } from '@supportstream/events';
 import { createProjectorRunner, type CoPartitionedOptions, type KafkaClient, type ProjectedBatch } from '@supportstream/kafka';
-import { registeredCounter, registeredHistogram, type Logger, type Registry } from '@supportstream/observability';
+import { registeredCounter, registeredHistogram, type DependencyMonitor, type Logger, type Registry } from '@supportstream/observability';
 import type { ApplyResult, PartitionBatch, Projector } from './projector.js';
 
 export interface ProjectionConsumerOptions {
@@ -26,6 +26,8 @@ export interface ProjectionConsumerOptions {
   readonly heartbeatIntervalMs?: number;
   /** How long a fetch waits for data (default 5 s); also how long a member without partitions idles between heartbeats. */
   readonly maxWaitTimeMs?: number;
+  /** The live service's dependency monitor: batches wait through outages instead of failing the consumer, and /ready shows the group membership. */
+  readonly dependencies?: DependencyMonitor;
 }
 
 export interface ProjectionConsumer {
@@ -78,6 +80,7 @@ export function createProjectionConsumer(options: ProjectionConsumerOptions): Pr
     ...(options.coPartitioned === undefined ? {} : { coPartitioned: options.coPartitioned }),
     ...(options.onAssignment === undefined ? {} : { onAssignment: options.onAssignment }),
     ...(options.maxWaitTimeMs === undefined ? {} : { maxWaitTimeMs: options.maxWaitTimeMs }),
+    ...(options.dependencies === undefined ? {} : { dependencies: options.dependencies }),
     sessionTimeoutMs: 30_000,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3_000,
     handleBatch,

@@ -11,3 +11,5 @@ export { injectFaults, SimulatedCrash, type FaultInjector } from './faultInjecti
 export { specification, type Specification } from './specification.js';
 export { createTestCodec, type TestCodecConfig } from './codec.js';
 export { callGateway, jwtEnvironment, signTestToken, type JsonAnswer, type TestJwtSettings, type TestTokenClaims } from './http.js';
+export { startTcpProxy, type TcpProxy, type TcpProxyOptions } from './tcpProxy.js';
+export { startPrivateBroker, type PrivateBroker } from './privateBroker.js';

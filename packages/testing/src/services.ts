@@ -22,6 +22,8 @@ export interface ServiceProcess {
 export interface StartServiceOptions {
   /** Run this script (with tsx) in place of the service's built main.js, given the service name: a test-only entry point. */
   readonly entry?: string;
+  /** The log message that means it is up (default `service started`); `serving /metrics and /ready` for a start-up that waits for a dependency. */
+  readonly until?: string;
 }
 
 export async function startService(name: ServiceName, env: Record<string, string> = {}, options: StartServiceOptions = {}): Promise<ServiceProcess> {
@@ -35,7 +37,8 @@ export async function startService(name: ServiceName, env: Record<string, string
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
-  await waitFor(() => output.join('').includes('"msg":"service started"') || child.exitCode !== null, {
+  const marker = `"msg":${JSON.stringify(options.until ?? 'service started')}`;
+  await waitFor(() => output.join('').includes(marker) || child.exitCode !== null, {
     timeoutMs: 60_000,
     description: () => `${name} to start (output: ${output.join('').slice(-1500)})`,
   });

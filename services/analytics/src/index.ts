@@ -20,4 +20,4 @@ export { createRollingAggregates, registerRollingGauges, type RollingAggregates,
 export { createAnalyticsHandlers, type AnalyticsHandlersOptions } from './handlers.js';
 export { createKafkaExporter, kafkaGaugeValues, platformGroups, watchedTopics, type KafkaExporter, type KafkaExporterOptions, type KafkaGaugeValues } from './kafkaExporter.js';
 export { analyticsEnvSchema, loadAnalyticsEnv, type AnalyticsEnv } from './config.js';
-export { startAnalyticsService, type AnalyticsService } from './service.js';
+export { createAnalyticsService, type AnalyticsService } from './service.js';

@@ -1,7 +1,7 @@
 import { createPool } from '@supportstream/db';
 import { createEventCodec, TOPIC_NAMES } from '@supportstream/events';
-import { createConsumerRunner, createKafka, createOffsetsReader, redisProcessedEvents } from '@supportstream/kafka';
-import type { Logger, Registry } from '@supportstream/observability';
+import { createConsumerRunner, createKafka, createOffsetsReader, dependencyChecks, redisProcessedEvents, type ServiceLifecycle } from '@supportstream/kafka';
+import { createDependencyMonitor, type DependencyMonitor, type Logger, type Registry } from '@supportstream/observability';
 import { Redis } from 'ioredis';
 import { createRollingAggregates, registerRollingGauges } from './aggregates.js';
 import type { AnalyticsEnv } from './config.js';
@@ -11,20 +11,40 @@ import { createAnalyticsStore } from './store.js';
 import { keyVaultFromEnv } from '@supportstream/privacy';
 
 export interface AnalyticsService {
+  /** Kafka, PostgreSQL, Redis and the registry, probed for /ready; the consumer reports its group membership there too. */
+  readonly dependencies: DependencyMonitor;
+  /** Starts the gauges, the consumer and the exporter; waits for Kafka (never exits because it is down). */
+  start(lifecycle: Pick<ServiceLifecycle, 'untilAvailable'>): Promise<void>;
+  /** Stops what was started (also in the middle of the start-up). */
   stop(): Promise<void>;
 }
 
 const HOUR_MS = 60 * 60 * 1000;
 
 /**
- * Builds and starts the analytics service: the projector of system.analytics into per-minute
+ * Builds the analytics service (no I/O yet): the projector of system.analytics into per-minute
  * buckets, the rolling gauges over them, and the Kafka admin exporter.
  */
-export async function startAnalyticsService(env: AnalyticsEnv, logger: Logger, metrics: Registry): Promise<AnalyticsService> {
+export function createAnalyticsService(env: AnalyticsEnv, logger: Logger, metrics: Registry): AnalyticsService {
   const pool = createPool(env.DATABASE_URL, { max: 5, applicationName: 'analytics', onIdleError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed') });
+  const probePool = createPool(env.DATABASE_URL, { max: 1, applicationName: 'analytics-health', connectionTimeoutMs: 2_000, onIdleError: () => undefined });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
-  redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
-  const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? 'analytics', logger });
+  // Once per outage: ioredis reports every reconnection attempt.
+  let redisDown = false;
+  redis.on('error', (error) => {
+    if (!redisDown) logger.warn({ err: error }, 'Redis connection error; reconnecting');
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    redisDown = false;
+  });
+  const clientId = env.KAFKA_CLIENT_ID ?? 'analytics';
+  const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId, logger });
+  const dependencies = createDependencyMonitor({
+    checks: dependencyChecks({ kafka: { brokers: env.KAFKA_BROKERS, clientId }, postgres: probePool, redis, registryUrl: env.SCHEMA_REGISTRY_URL }),
+    registry: metrics,
+    logger,
+  });
   const store = createAnalyticsStore(pool);
 
   const aggregates = createRollingAggregates({ store, logger, refreshMs: env.ANALYTICS_REFRESH_MS });
@@ -39,6 +59,7 @@ export async function startAnalyticsService(env: AnalyticsEnv, logger: Logger, m
     processedEvents: redisProcessedEvents({ redis, prefix: 'processed' }),
     logger,
     metrics,
+    dependencies,
   });
   const reader = createOffsetsReader(kafka);
   const exporter = createKafkaExporter({
@@ -51,22 +72,26 @@ export async function startAnalyticsService(env: AnalyticsEnv, logger: Logger, m
     pollMs: env.ANALYTICS_KAFKA_POLL_MS,
   });
 
-  const pruning = setInterval(() => {
-    store
-      .pruneEventIds(new Date(Date.now() - env.ANALYTICS_EVENT_ID_RETENTION_DAYS * 24 * HOUR_MS))
-      .then((count) => {
-        if (count > 0) logger.info({ count }, 'forgot folded event ids past the topic retention');
-      })
-      .catch((error: unknown) => logger.warn({ err: error }, 'pruning folded event ids failed; will retry'));
-  }, HOUR_MS);
-  pruning.unref();
-
-  await aggregates.refresh().catch((error: unknown) => logger.warn({ err: error }, 'first read of the analytics buckets failed; retrying on the timer'));
-  aggregates.start();
-  await consumer.start();
-  exporter.start();
+  let pruning: NodeJS.Timeout | undefined;
 
   return {
+    dependencies,
+    async start({ untilAvailable }) {
+      pruning = setInterval(() => {
+        store
+          .pruneEventIds(new Date(Date.now() - env.ANALYTICS_EVENT_ID_RETENTION_DAYS * 24 * HOUR_MS))
+          .then((count) => {
+            if (count > 0) logger.info({ count }, 'forgot folded event ids past the topic retention');
+          })
+          .catch((error: unknown) => logger.warn({ err: error }, 'pruning folded event ids failed; will retry'));
+      }, HOUR_MS);
+      pruning.unref();
+      await aggregates.refresh().catch((error: unknown) => logger.warn({ err: error }, 'first read of the analytics buckets failed; retrying on the timer'));
+      aggregates.start();
+      // The exporter polls on its own timer and keeps its gauges through an outage.
+      exporter.start();
+      await untilAvailable('Kafka (consumer group)', () => consumer.start());
+    },
     async stop() {
       clearInterval(pruning);
       exporter.stop();
@@ -74,7 +99,7 @@ export async function startAnalyticsService(env: AnalyticsEnv, logger: Logger, m
       await consumer.stop();
       await reader.close();
       redis.disconnect();
-      await pool.end();
+      await Promise.all([pool.end(), probePool.end()]);
     },
   };
 }

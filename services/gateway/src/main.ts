@@ -1,8 +1,8 @@
 // Gateway service: the HTTP API (requests, conversations, live streams, approvals) over Kafka and the read models.
 import { parseEnv } from '@supportstream/config';
 import { createPool } from '@supportstream/db';
-import { createEventCodec, createRegistryClient } from '@supportstream/events';
-import { createDeadLetterConsole, createEventProducer, createKafka, onShutdown, postgresReplayLedger } from '@supportstream/kafka';
+import { createEventCodec, createRegistryClient, TOPIC_NAMES } from '@supportstream/events';
+import { createDeadLetterConsole, createEventProducer, createKafka, createOffsetsReader, postgresReplayLedger, startServiceLifecycle } from '@supportstream/kafka';
 import { createLogger, createMetricsRegistry } from '@supportstream/observability';
 import { openCheckpointHistory } from '@supportstream/pipeline';
 import { createReadModel, redisConversationCache } from '@supportstream/projections';
@@ -12,6 +12,8 @@ import { createGatewayApp } from './app.js';
 import { createApiKeyStore } from './auth/apiKeys.js';
 import { gatewayEnvSchema, settingsFromEnv } from './config.js';
 import { createConversationChanges } from './liveChanges.js';
+import { createAnalyticsOverview } from './overview/analytics.js';
+import { createOperationsSource } from './overview/operations.js';
 import { dependencyChecks } from './readiness.js';
 import { createSchemaVersionLookup } from './schemaVersions.js';
 import { keyVaultFromEnv } from '@supportstream/privacy';
@@ -24,9 +26,11 @@ const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout
 redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
 const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? 'gateway', logger });
 const producer = createEventProducer({ kafka, codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(env, pool, logger) }), logger, metrics });
-await producer.connect();
 // Dead letters are decoded only to read their envelope (tenant, type): no cipher needed. Replays are audited through the producer.
 const deadLetters = createDeadLetterConsole({ kafka, codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL }), ledger: postgresReplayLedger({ pool }), events: producer, logger, producerName: 'gateway' });
+// The Overview: analytics tables in the platform database; consumer lag and DLQ sizes through one lazily connected admin client, cached a few seconds.
+const offsetsReader = createOffsetsReader(kafka);
+const overview = { analytics: createAnalyticsOverview(pool), operations: createOperationsSource({ reader: offsetsReader, topics: TOPIC_NAMES, logger }) };
 const changes = createConversationChanges({
   connect: () => new pg.Client({ connectionString: env.DATABASE_URL, application_name: 'gateway-listen', keepAlive: true }),
   channel: env.GATEWAY_NOTIFY_CHANNEL,
@@ -40,6 +44,7 @@ const gateway = createGatewayApp({
   redis,
   changes,
   deadLetters,
+  overview,
   checkpoints: openCheckpointHistory(pool),
   // A short timeout: the audit history waits for it on a schema id's first lookup only.
   schemaVersions: createSchemaVersionLookup({ registry: createRegistryClient(env.SCHEMA_REGISTRY_URL, 2_000) }),
@@ -49,12 +54,19 @@ const gateway = createGatewayApp({
   metrics,
 });
 const port = await gateway.listen(env.GATEWAY_PORT, env.GATEWAY_HOST);
-logger.info({ host: env.GATEWAY_HOST, port }, 'service started');
-onShutdown(async () => {
-  await gateway.close();
-  await changes.close();
-  await deadLetters.close();
-  await producer.disconnect();
-  redis.disconnect();
-  await pool.end();
-}, logger);
+// Listening before Kafka answers: meanwhile /ready says so and publishing requests answer 503; the start-up waits, it does not exit.
+const lifecycle = startServiceLifecycle({
+  logger,
+  metrics,
+  stop: async () => {
+    await gateway.close();
+    await changes.close();
+    await deadLetters.close();
+    await offsetsReader.close();
+    await producer.disconnect();
+    redis.disconnect();
+    await pool.end();
+  },
+});
+await lifecycle.untilAvailable('Kafka (producer)', () => producer.connect());
+lifecycle.started({ host: env.GATEWAY_HOST, port });

@@ -2,8 +2,8 @@
 import { parseEnv, platformEnvSchema, z } from '@supportstream/config';
 import { createPool } from '@supportstream/db';
 import { createEventCodec } from '@supportstream/events';
-import { createConsumerRunner, createKafka, onShutdown } from '@supportstream/kafka';
-import { createLogger, createMetricsRegistry, startMetricsServer } from '@supportstream/observability';
+import { createConsumerRunner, createKafka, dependencyChecks, startServiceLifecycle } from '@supportstream/kafka';
+import { createDependencyMonitor, createLogger, createMetricsRegistry, startMetricsServer } from '@supportstream/observability';
 import { createNotifier } from './notifier.js';
 import { keyVaultFromEnv } from '@supportstream/privacy';
 
@@ -20,8 +20,15 @@ const env = parseEnv(
 );
 const logger = createLogger({ service: 'notifier', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
 const metrics = createMetricsRegistry({ service: 'notifier' });
-const pool = createPool(env.DATABASE_URL, { max: 5, applicationName: 'notifier' });
-const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? 'notifier', logger });
+const pool = createPool(env.DATABASE_URL, { max: 5, applicationName: 'notifier', onIdleError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed') });
+const probePool = createPool(env.DATABASE_URL, { max: 1, applicationName: 'notifier-health', connectionTimeoutMs: 2_000, onIdleError: () => undefined });
+const clientId = env.KAFKA_CLIENT_ID ?? 'notifier';
+const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId, logger });
+const dependencies = createDependencyMonitor({
+  checks: dependencyChecks({ kafka: { brokers: env.KAFKA_BROKERS, clientId }, postgres: probePool, registryUrl: env.SCHEMA_REGISTRY_URL }),
+  registry: metrics,
+  logger,
+});
 const consumer = createConsumerRunner({
   kafka,
   codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(env, pool, logger) }),
@@ -39,12 +46,20 @@ const consumer = createConsumerRunner({
   retry: { retries: env.NOTIFIER_RETRIES, minDelayMs: env.NOTIFIER_RETRY_MIN_MS, maxDelayMs: env.NOTIFIER_RETRY_MAX_MS },
   logger,
   metrics,
+  dependencies,
 });
-await consumer.start();
-const server = await startMetricsServer(metrics, env.METRICS_PORT, env.METRICS_HOST);
-logger.info({ metricsPort: server.port }, 'service started');
-onShutdown(async () => {
-  await consumer.stop();
-  await server.close();
-  await pool.end();
-}, logger);
+// Served first: while the start-up waits for a dependency, /ready says which one.
+const server = await startMetricsServer(metrics, env.METRICS_PORT, env.METRICS_HOST, { readiness: () => dependencies.report() });
+logger.info({ metricsPort: server.port }, 'serving /metrics and /ready');
+const lifecycle = startServiceLifecycle({
+  logger,
+  metrics,
+  monitor: dependencies,
+  stop: async () => {
+    await consumer.stop();
+    await server.close();
+    await Promise.all([pool.end(), probePool.end()]);
+  },
+});
+await lifecycle.untilAvailable('Kafka (consumer group)', () => consumer.start());
+lifecycle.started({ metricsPort: server.port });

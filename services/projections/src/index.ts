@@ -1,1 +1,1 @@
-export { startProjectionsService, type ProjectionsService, type ProjectionsServiceConfig } from './service.js';
+export { createProjectionsService, type ProjectionsService, type ProjectionsServiceConfig } from './service.js';

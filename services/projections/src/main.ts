@@ -1,9 +1,9 @@
 // Projections service: every topic into the PostgreSQL read models and the Redis conversation cache.
 import { parseEnv, platformEnvSchema, z } from '@supportstream/config';
-import { onShutdown } from '@supportstream/kafka';
+import { startServiceLifecycle } from '@supportstream/kafka';
 import { createLogger, createMetricsRegistry, startMetricsServer } from '@supportstream/observability';
 import { LIVE_SCHEMA } from '@supportstream/projections';
-import { startProjectionsService } from './service.js';
+import { createProjectionsService } from './service.js';
 
 const env = parseEnv(
   platformEnvSchema.extend({
@@ -14,10 +14,18 @@ const env = parseEnv(
 );
 const logger = createLogger({ service: 'projections', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
 const metrics = createMetricsRegistry({ service: 'projections' });
-const service = await startProjectionsService(env, logger, metrics);
-const server = await startMetricsServer(metrics, env.METRICS_PORT, env.METRICS_HOST);
-logger.info({ metricsPort: server.port, schema: env.PROJECTIONS_SCHEMA }, 'service started');
-onShutdown(async () => {
-  await service.stop();
-  await server.close();
-}, logger);
+const service = createProjectionsService(env, logger, metrics);
+// Served first: while the start-up waits for a dependency, /ready says which one.
+const server = await startMetricsServer(metrics, env.METRICS_PORT, env.METRICS_HOST, { readiness: () => service.dependencies.report() });
+logger.info({ metricsPort: server.port }, 'serving /metrics and /ready');
+const lifecycle = startServiceLifecycle({
+  logger,
+  metrics,
+  monitor: service.dependencies,
+  stop: async () => {
+    await service.stop();
+    await server.close();
+  },
+});
+await service.start(lifecycle);
+lifecycle.started({ metricsPort: server.port, schema: env.PROJECTIONS_SCHEMA });

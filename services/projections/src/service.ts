@@ -1,7 +1,7 @@
 import { createPool } from '@supportstream/db';
 import { createEventCodec, TOPIC_NAMES } from '@supportstream/events';
-import { createKafka } from '@supportstream/kafka';
-import type { Logger, Registry } from '@supportstream/observability';
+import { createKafka, dependencyChecks, type ServiceLifecycle } from '@supportstream/kafka';
+import { createDependencyMonitor, type DependencyMonitor, type Logger, type Registry } from '@supportstream/observability';
 import {
   alignGroupOffsets,
   CONVERSATION_CHANGES_CHANNEL,
@@ -28,21 +28,38 @@ export interface ProjectionsServiceConfig extends PrivacyEnv {
 }
 
 export interface ProjectionsService {
+  /** Kafka, PostgreSQL, Redis and the registry, probed for /ready; the consumer reports its group membership there too. */
+  readonly dependencies: DependencyMonitor;
+  /** Sets up the read model and starts consuming; each step waits for its dependency (never exits because one is down). */
+  start(lifecycle: Pick<ServiceLifecycle, 'untilAvailable'>): Promise<void>;
+  /** Stops what was started (also in the middle of the start-up). */
   stop(): Promise<void>;
 }
 
-/** Builds and starts the projections service: read models, the cache and live-change notifications. */
-export async function startProjectionsService(config: ProjectionsServiceConfig, logger: Logger, metrics: Registry, onApplied?: (result: ApplyResult) => void): Promise<ProjectionsService> {
+/** Builds the projections service (no I/O yet): read models, the cache and live-change notifications. */
+export function createProjectionsService(config: ProjectionsServiceConfig, logger: Logger, metrics: Registry, onApplied?: (result: ApplyResult) => void): ProjectionsService {
   const pool = createPool(config.DATABASE_URL, { max: 6, applicationName: 'projections', onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed') });
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
-  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
-  await redis.connect();
-  const kafka = createKafka({ brokers: [...config.KAFKA_BROKERS], clientId: config.KAFKA_CLIENT_ID ?? 'projections', logger });
+  const probePool = createPool(config.DATABASE_URL, { max: 1, applicationName: 'projections-health', connectionTimeoutMs: 2_000, onIdleError: () => undefined });
+  // Connects in the background and reconnects by itself; a cache write that fails only invalidates.
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+  let redisDown = false;
+  redis.on('error', (error) => {
+    if (!redisDown) logger.warn({ err: error }, 'redis connection error; reconnecting');
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    redisDown = false;
+  });
+  const clientId = config.KAFKA_CLIENT_ID ?? 'projections';
+  const kafka = createKafka({ brokers: [...config.KAFKA_BROKERS], clientId, logger });
+  const dependencies = createDependencyMonitor({
+    checks: dependencyChecks({ kafka: { brokers: config.KAFKA_BROKERS, clientId }, postgres: probePool, redis, registryUrl: config.SCHEMA_REGISTRY_URL }),
+    registry: metrics,
+    logger,
+  });
   const topics = config.PROJECTIONS_TOPICS ?? [...TOPIC_NAMES];
-  await ensureReadModel(pool, config.PROJECTIONS_SCHEMA);
   const projector = createProjector({ pool, schema: config.PROJECTIONS_SCHEMA, notifyChannel: config.PROJECTIONS_NOTIFY_CHANNEL ?? CONVERSATION_CHANGES_CHANNEL });
   const cache = redisConversationCache(redis, { ttlSeconds: config.PROJECTIONS_CACHE_TTL_SECONDS });
-  await alignGroupOffsets({ kafka, groupId: config.PROJECTIONS_GROUP, topics, projector, logger });
   const consumer = createProjectionConsumer({
     kafka,
     codec: createEventCodec({ registryUrl: config.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(config, pool, logger) }),
@@ -51,6 +68,7 @@ export async function startProjectionsService(config: ProjectionsServiceConfig, 
     topics,
     logger,
     metrics,
+    dependencies,
     deadLetter: true,
     onApplied: async (result) => {
       try {
@@ -65,12 +83,17 @@ export async function startProjectionsService(config: ProjectionsServiceConfig, 
       onApplied?.(result);
     },
   });
-  await consumer.start();
   return {
+    dependencies,
+    async start({ untilAvailable }) {
+      await untilAvailable('PostgreSQL (read model)', () => ensureReadModel(pool, config.PROJECTIONS_SCHEMA));
+      await untilAvailable('Kafka (group offsets)', () => alignGroupOffsets({ kafka, groupId: config.PROJECTIONS_GROUP, topics, projector, logger }));
+      await untilAvailable('Kafka (consumer group)', () => consumer.start());
+    },
     async stop() {
       await consumer.stop();
       redis.disconnect();
-      await pool.end();
+      await Promise.all([pool.end(), probePool.end()]);
     },
   };
 }
