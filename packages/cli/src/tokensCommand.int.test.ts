@@ -19,6 +19,8 @@ async function mint(args: readonly string[], env: Record<string, string> = jwtEn
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 beforeAll(async () => {
+  // The gateway reads conversations from the read model: its tables must exist (a fresh database has none).
+  await promisify(execFile)(process.execPath, [cliPath(), 'db', 'migrate'], { env: process.env, timeout: 60_000 });
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   // No clock tolerance, so the expiry is seen at once.
