@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { composeEventSchemas, type SchemaFile } from '@supportstream/events';
+import { composeEventSchemas, parseAvro, type SchemaFile } from '@supportstream/events';
 
 const run = promisify(execFile);
 
@@ -49,6 +49,15 @@ export async function readSchemaHistory(schemasDir: string): Promise<SchemaHisto
       continue;
     }
     for (const definition of definitions) {
+      // JSON that composes but is not Avro (an invalid default, a repeated enum symbol) could never
+      // have been registered, so it published nothing; the registry would only refuse it later,
+      // naming a scratch subject instead of the commit. The commit's other schemas still count.
+      try {
+        parseAvro(definition.schema);
+      } catch (error) {
+        skipped.push(`${commit.slice(0, 10)}: ${definition.topic}/${definition.eventType}.avsc: not valid Avro (${(error as Error).message}); the commit's other schemas are kept`);
+        continue;
+      }
       const text = JSON.stringify(definition.schema);
       const subjectSeen = seen.get(definition.subject) ?? new Set<string>();
       if (subjectSeen.has(text)) continue;

@@ -8,7 +8,7 @@ import { createPool, type Pool } from '@supportstream/db';
 import { TOPIC_NAMES } from '@supportstream/events';
 import { createKafka, readRawToEnd } from '@supportstream/kafka';
 import { Redis } from 'ioredis';
-import { AGENT_SERVICES, callGateway, freePort, jwtEnvironment, signTestToken, startService, stopService, testLogger, uniqueName, waitFor, type ServiceProcess } from '@supportstream/testing';
+import { AGENT_SERVICES, callGateway, freePort, jwtEnvironment, signTestToken, startService, stopService, testKafka, testLogger, uniqueName, waitFor, waitUntilQuiet, watermarkProbe, type ServiceProcess } from '@supportstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../test/e2eSupport.js';
 
@@ -163,13 +163,21 @@ describe('the read side end to end', () => {
   }, 180_000);
 
   it('a webhook receiver that fails twice gets the reply exactly once', async () => {
-    const deliveries = await waitFor(() => {
-      const found = delivered.filter((entry) => entry.body.conversationId === answered);
-      return found.length > 0 ? found : undefined;
-    }, { timeoutMs: 60_000, description: 'the reply delivered to the webhook' });
+    const forAnswered = () => delivered.filter((entry) => entry.body.conversationId === answered);
+    await waitFor(() => forAnswered().length > 0, { timeoutMs: 60_000, description: 'the reply delivered to the webhook' });
+    // A duplicate would come after the first delivery (a redelivered ReplyReady, a retry after a
+    // crash): count only once the outbound log and the receiver have stayed still for a while.
+    const outbound = await watermarkProbe(testKafka('webhook-watermarks'), ['notifications.outbound']);
+    try {
+      const receiverState = () => JSON.stringify([delivered.length, [...attempts.values()].reduce((sum, count) => sum + count, 0)]);
+      await waitUntilQuiet(async () => `${await outbound.read()} ${receiverState()}`, { quietMs: 5_000, timeoutMs: 60_000, description: 'notifications.outbound and the webhook receiver' });
+    } finally {
+      await outbound.close();
+    }
+    const deliveries = forAnswered();
     expect(deliveries).toHaveLength(1);
     expect(attempts.get(deliveries[0]?.id ?? '')).toBe(3);
-  }, 90_000);
+  }, 120_000);
 
   it('a supervisor approves through the API and the run resumes to the end', async () => {
     const customer = await bearer({ sub: 'cust-42', role: 'customer' });
