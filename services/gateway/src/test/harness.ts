@@ -35,8 +35,10 @@ export interface TestGatewayOptions {
   readonly jwt?: Partial<JwtSettings>;
   /** Redis for rate limits and readiness; a closed port makes /ready answer 503. */
   readonly redisUrl?: string;
-  /** Where ApprovalDecided goes (a test topic); RequestReceived goes to customer.requests. */
+  /** Where ApprovalDecided goes (a test topic); RequestReceived goes to customer.requests unless requestsTopic says otherwise. */
   readonly decisionsTopic?: string;
+  /** Where RequestReceived goes instead of customer.requests (a test's own topic). */
+  readonly requestsTopic?: string;
   readonly apiKeyCacheMs?: number;
   /** To break the read model on purpose (e.g. to see a 500 without internals). */
   readonly wrapReadModel?: (readModel: ReadModel) => ReadModel;
@@ -97,7 +99,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     codec,
     logger,
     metrics,
-    topicFor: (event) => (event.type === 'ApprovalDecided' && options.decisionsTopic !== undefined ? options.decisionsTopic : topicOf(event.type)),
+    topicFor: (event) => {
+      if (event.type === 'ApprovalDecided' && options.decisionsTopic !== undefined) return options.decisionsTopic;
+      if (event.type === 'RequestReceived' && options.requestsTopic !== undefined) return options.requestsTopic;
+      return topicOf(event.type);
+    },
   });
   await producer.connect();
   const published: SupportEvent[] = [];
