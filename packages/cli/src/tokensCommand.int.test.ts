@@ -35,9 +35,10 @@ describe('a development customer token from the CLI', () => {
   it('is accepted by the gateway as that customer of that tenant, who cannot open the console, and refused after it expires', async () => {
     const customer = uniqueName('cust');
     const { token, expiresAt } = await mint(['--tenant', TENANT, '--customer', customer, '--ttl', '4s']);
-    // Authenticated: a conversation of the tenant that does not exist is a 404, not a 401.
-    const missing = await callGateway(baseUrl, 'GET', `/v1/conversations/${uniqueName('conv')}`, bearer(token));
-    expect(missing.status).toBe(404);
+    // Authenticated as that customer of that tenant (GET /v1/session says who a header credential is; no read model involved).
+    const who = await callGateway(baseUrl, 'GET', '/v1/session', bearer(token));
+    expect(who.status).toBe(200);
+    expect(who.json).toMatchObject({ subject: customer, tenantId: TENANT, role: 'customer', via: 'header' });
     // The subject is the customer: writing as someone else is refused (before anything is published).
     const asOther = await callGateway(baseUrl, 'POST', '/v1/requests', bearer(token), { message: 'hello', customerId: `${customer}-other` });
     expect(asOther.status).toBe(403);
@@ -47,8 +48,8 @@ describe('a development customer token from the CLI', () => {
     expect(session.status).toBe(403);
     expect(JSON.stringify(session.json)).toContain('a customer credential cannot open the console');
 
-    await waitFor(async () => (await callGateway(baseUrl, 'GET', `/v1/conversations/${uniqueName('conv')}`, bearer(token))).status === 401, { timeoutMs: 15_000, description: `the token to expire at ${expiresAt}` });
-    const expired = await callGateway(baseUrl, 'GET', `/v1/conversations/${uniqueName('conv')}`, bearer(token));
+    await waitFor(async () => (await callGateway(baseUrl, 'GET', '/v1/session', bearer(token))).status === 401, { timeoutMs: 15_000, description: `the token to expire at ${expiresAt}` });
+    const expired = await callGateway(baseUrl, 'GET', '/v1/session', bearer(token));
     expect(expired.status).toBe(401);
     expect(JSON.stringify(expired.json)).toContain('the token has expired');
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(expiresAt));
