@@ -5,11 +5,12 @@ import {
   checkAgainstRegistry,
   composeEventSchemas,
   createRegistryClient,
+  namespacedDefinitions,
   readSchemaDir,
   registerEventSchemas,
   type CompatibilityProblem,
 } from '@supportstream/events';
-import { applyTopics, createKafka, expandDeclarations, loadTopicDeclarations } from '@supportstream/kafka';
+import { applyTopics, createKafka, expandDeclarations, loadTopicDeclarations, namesOf } from '@supportstream/kafka';
 import type { Logger } from '@supportstream/observability';
 import { readSchemaHistory } from './gitHistory.js';
 
@@ -24,14 +25,16 @@ export interface CommandContext {
 /** `topics apply` / `topics check`: returns the process exit code. */
 export async function topicsCommand(context: CommandContext, options: { dir: string; check: boolean }): Promise<number> {
   const specs = expandDeclarations(await loadTopicDeclarations(resolve(options.dir)));
-  const kafka = createKafka({ brokers: context.config.KAFKA_BROKERS, clientId: 'supportstream-cli', logger: context.logger });
+  const kafka = createKafka({ brokers: context.config.KAFKA_BROKERS, clientId: 'supportstream-cli', logger: context.logger, namespace: context.config.SUPPORTSTREAM_NAMESPACE });
   const report = await applyTopics(kafka, specs, { dryRun: options.check });
+  // What is on the broker: the namespace's names.
+  const physical = (topic: string) => namesOf(kafka).topic(topic);
   const adjusted = report.changes.filter((change) => change.kind === 'adjusted');
   for (const detail of new Set(adjusted.map((change) => change.detail))) {
     context.print(`note: ${detail} for ${adjusted.filter((change) => change.detail === detail).length} topic(s)`);
   }
   for (const change of report.changes) {
-    if (change.kind !== 'adjusted') context.print(`${change.kind.padEnd(20)} ${change.topic.padEnd(30)} ${change.detail}`);
+    if (change.kind !== 'adjusted') context.print(`${change.kind.padEnd(20)} ${physical(change.topic).padEnd(30)} ${change.detail}`);
   }
   const unfixable = report.drift.length;
   context.print(
@@ -45,7 +48,8 @@ export async function topicsCommand(context: CommandContext, options: { dir: str
 }
 
 export async function schemasRegisterCommand(context: CommandContext, options: { dir: string }): Promise<number> {
-  const definitions = composeEventSchemas(await readSchemaDir(resolve(options.dir)));
+  // The namespace's subjects follow its topics: `<ns>.<topic>-<record>`.
+  const definitions = namespacedDefinitions(composeEventSchemas(await readSchemaDir(resolve(options.dir))), context.config.SUPPORTSTREAM_NAMESPACE);
   const registry = createRegistryClient(context.config.SCHEMA_REGISTRY_URL);
   try {
     for (const result of await registerEventSchemas(registry, definitions)) {
@@ -64,7 +68,7 @@ export async function schemasCheckCommand(context: CommandContext, options: { di
   const registry = createRegistryClient(context.config.SCHEMA_REGISTRY_URL);
   const problems: CompatibilityProblem[] = [];
   if (options.registry) {
-    problems.push(...(await checkAgainstRegistry(registry, definitions)));
+    problems.push(...(await checkAgainstRegistry(registry, namespacedDefinitions(definitions, context.config.SUPPORTSTREAM_NAMESPACE))));
     context.print(`checked against the subjects registered at ${registry.url}`);
   }
   if (options.history) {

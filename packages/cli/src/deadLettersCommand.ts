@@ -105,7 +105,7 @@ export async function runDeadLetters(deadLetters: DeadLetterConsole, io: Io, arg
 
 /** `supportstream dlq …`: the platform's five topics, the ledger in DATABASE_URL (migration 015). */
 export async function deadLettersCommand(context: CommandContext, args: readonly string[], options: DeadLettersOptions): Promise<number> {
-  const kafka = createKafka({ brokers: context.config.KAFKA_BROKERS, clientId: 'supportstream-cli', logger: context.logger });
+  const kafka = createKafka({ brokers: context.config.KAFKA_BROKERS, clientId: 'supportstream-cli', logger: context.logger, namespace: context.config.SUPPORTSTREAM_NAMESPACE });
   const codec = commandCodec(context);
   const pool = createPool(context.config.DATABASE_URL, { max: 2, applicationName: 'supportstream-cli' });
   const events = createEventProducer({ kafka, codec, logger: context.logger, metrics: createMetricsRegistry({}, false) });

@@ -26,7 +26,7 @@ const money = (amountMicros: number, currency = 'EUR') => ({ amountMicros, curre
  */
 export async function demoCommand(context: CommandContext): Promise<number> {
   const { config, print } = context;
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'supportstream-demo', logger: context.logger });
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'supportstream-demo', logger: context.logger, namespace: config.SUPPORTSTREAM_NAMESPACE });
   const codec = commandCodec(context);
   const metrics = createMetricsRegistry({ service: 'demo' }, false);
   const factory = createEventFactory({ producer: 'supportstream-demo' });

@@ -21,5 +21,5 @@ export function commandKeyVault(context: CommandContext): KeyVault {
 
 /** The registry codec with personal fields sealed and opened as the services do. */
 export function commandCodec(context: CommandContext): EventCodec {
-  return createEventCodec({ registryUrl: context.config.SCHEMA_REGISTRY_URL, cipher: commandKeyVault(context) });
+  return createEventCodec({ registryUrl: context.config.SCHEMA_REGISTRY_URL, namespace: context.config.SUPPORTSTREAM_NAMESPACE, cipher: commandKeyVault(context) });
 }

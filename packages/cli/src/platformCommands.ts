@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createPool, runMigrations } from '@supportstream/db';
+import { createPool, ensureDatabase, runMigrations } from '@supportstream/db';
 import { causedBy, createEventFactory, randomId, type Channel, type CustomerTier, type SupportEvent } from '@supportstream/events';
 import { createEventProducer, createKafka, readToEnd } from '@supportstream/kafka';
 import { embedderFromConfig, ingestKnowledge, loadMemoryConfig, vectorStoreFromConfig } from '@supportstream/memory';
@@ -11,6 +11,8 @@ import { commandCodec } from './keyVault.js';
 
 /** `db migrate`: the platform's tables (migrations) and LangGraph's checkpoint tables. */
 export async function dbMigrateCommand(context: CommandContext): Promise<number> {
+  // A namespace's database (DATABASE_URL as parsed names it) is created on first migrate.
+  if (await ensureDatabase(context.config.DATABASE_URL)) context.print(`created database ${new URL(context.config.DATABASE_URL).pathname.slice(1)}`);
   const pool = createPool(context.config.DATABASE_URL, { max: 2, applicationName: 'supportstream-cli' });
   try {
     const applied = await runMigrations(pool, { onApplied: (migration) => context.print(`applied ${migration.file} (${migration.durationMs} ms)`) });
@@ -42,7 +44,7 @@ export async function knowledgeIngestCommand(context: CommandContext, options: {
 }
 
 function kafkaTools(context: CommandContext) {
-  const kafka = createKafka({ brokers: context.config.KAFKA_BROKERS, clientId: 'supportstream-cli', logger: context.logger });
+  const kafka = createKafka({ brokers: context.config.KAFKA_BROKERS, clientId: 'supportstream-cli', logger: context.logger, namespace: context.config.SUPPORTSTREAM_NAMESPACE });
   const codec = commandCodec(context);
   const producer = createEventProducer({ kafka, codec, logger: context.logger, metrics: createMetricsRegistry({}, false) });
   return { kafka, codec, producer };

@@ -29,12 +29,12 @@ const rate = (progress: RebuildProgress) => `${progress.phase}: ${progress.messa
 export async function projectionsRebuildCommand(context: CommandContext, options: RebuildCommandOptions): Promise<number> {
   const target = options.target ?? `${LIVE_SCHEMA}_rebuild`;
   const pool = createPool(context.config.DATABASE_URL, { max: 4, applicationName: 'supportstream-rebuild' });
-  const kafka = createKafka({ brokers: context.config.KAFKA_BROKERS, clientId: 'supportstream-rebuild', logger: context.logger });
+  const kafka = createKafka({ brokers: context.config.KAFKA_BROKERS, clientId: 'supportstream-rebuild', logger: context.logger, namespace: context.config.SUPPORTSTREAM_NAMESPACE });
   const printError = context.printError ?? context.print;
   try {
     const report = await rebuildReadModel({
       kafka,
-      codec: createEventCodec({ registryUrl: context.config.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(context.config, pool) }),
+      codec: createEventCodec({ registryUrl: context.config.SCHEMA_REGISTRY_URL, namespace: context.config.SUPPORTSTREAM_NAMESPACE, cipher: keyVaultFromEnv(context.config, pool) }),
       pool,
       logger: context.logger,
       topics: [...TOPIC_NAMES],
@@ -43,7 +43,7 @@ export async function projectionsRebuildCommand(context: CommandContext, options
       ...(options.compare ? { liveSchema: LIVE_SCHEMA } : {}),
       onProgress: (progress) => printError(rate(progress)),
       shards: options.shards ?? Math.min(3, availableParallelism()),
-      connection: { kafkaBrokers: context.config.KAFKA_BROKERS, schemaRegistryUrl: context.config.SCHEMA_REGISTRY_URL, databaseUrl: context.config.DATABASE_URL, privacy: { PRIVACY_MASTER_KEYS: context.config.PRIVACY_MASTER_KEYS, NODE_ENV: context.config.NODE_ENV } },
+      connection: { kafkaBrokers: context.config.KAFKA_BROKERS, schemaRegistryUrl: context.config.SCHEMA_REGISTRY_URL, databaseUrl: context.config.DATABASE_URL, namespace: context.config.SUPPORTSTREAM_NAMESPACE, privacy: { PRIVACY_MASTER_KEYS: context.config.PRIVACY_MASTER_KEYS, NODE_ENV: context.config.NODE_ENV } },
     });
     if (!options.keep && options.compare) await dropReadModel(pool, target);
     if (options.json) {

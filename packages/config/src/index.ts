@@ -1,7 +1,22 @@
 import { ConfigError } from '@supportstream/errors';
 import { z } from 'zod';
+import { databaseUrl, NAMESPACE_PATTERN } from './namespace.js';
 
 export { ConfigError, z };
+export {
+  collectionName,
+  databaseName,
+  databaseUrl,
+  groupName,
+  InvalidNamespaceError,
+  logicalGroupName,
+  logicalTopicName,
+  NAMESPACE_PATTERN,
+  normalizeNamespace,
+  redisPrefix,
+  topicName,
+  type Namespace,
+} from './namespace.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -11,7 +26,7 @@ type Env = Readonly<Record<string, string | undefined>>;
  */
 export function parseEnv<S extends z.ZodType>(schema: S, env: Env = process.env): z.infer<S> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
+  if (result.success) return withNamespacedDatabase(result.data);
   const issues = result.error.issues.map((issue) => {
     const variable = issue.path.map(String).join('.') || '(environment)';
     const given = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
@@ -20,6 +35,19 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Env = process.env)
   throw new ConfigError(`Invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`, {
     details: { issues },
   });
+}
+
+/**
+ * A namespace has a database of its own (issue 12): with SUPPORTSTREAM_NAMESPACE set, the parsed
+ * DATABASE_URL names `<database>_<ns>` on the same server (namespace.ts `databaseUrl`), so every
+ * pool, migration, checkpoint, queue and key of the process is the namespace's without any call
+ * site knowing. `db migrate` creates that database. Unset: DATABASE_URL exactly as given.
+ */
+function withNamespacedDatabase<T>(config: T): T {
+  if (typeof config !== 'object' || config === null) return config;
+  const { SUPPORTSTREAM_NAMESPACE: namespace, DATABASE_URL: url } = config as Record<string, unknown>;
+  if (typeof namespace !== 'string' || namespace === '' || typeof url !== 'string') return config;
+  return { ...config, DATABASE_URL: databaseUrl(namespace, url) };
 }
 
 const SECRET_NAME = /SECRET|PASSWORD|TOKEN|API_KEY|PRIVATE|MASTER_KEYS/i;
@@ -46,6 +74,15 @@ const url = (protocols: readonly string[]) =>
 
 /** The variables shared by every part of the platform; services extend this schema. */
 export const platformEnvSchema = z.object({
+  /**
+   * Derives every topic, consumer group, database, Redis key prefix and registry subject
+   * (namespace.ts). Unset or empty: none, today's names. Tests run in their own.
+   */
+  SUPPORTSTREAM_NAMESPACE: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()))
+    .refine((value) => value === undefined || NAMESPACE_PATTERN.test(value), `must be empty or match ${NAMESPACE_PATTERN.source}`),
   KAFKA_BROKERS: commaList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
   // The local stack's Apicurio registry serves the Confluent API under /apis/ccompat/v7.

@@ -24,3 +24,4 @@ export {
 } from './migrations.js';
 export { isTransientDbError, sqlState, toDbError, transientOrSelf } from './errors.js';
 export { assertIdentifier, quoteIdentifier } from './identifiers.js';
+export { ensureDatabase } from './database.js';

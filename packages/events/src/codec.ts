@@ -6,7 +6,7 @@ import { EVENT_SCHEMAS } from './generated/eventSchemas.js';
 import type { EventType } from './generated/types.js';
 import { logicalTypes, parseAvro } from './logicalTypes.js';
 import { customerOf, ERASED_FIELD, mapPersonalFieldsAsync, personalPaths, type FieldCipher } from './personalFields.js';
-import type { EventSchemaDefinition } from './schemaSet.js';
+import { namespacedDefinitions, type EventSchemaDefinition } from './schemaSet.js';
 
 /** Confluent wire format: magic byte 0, 4-byte big-endian schema id, Avro binary. */
 const MAGIC_BYTE = 0;
@@ -47,6 +47,8 @@ export interface EventCodecOptions {
   /** Register missing schemas on first use. Off in production: `schemas:register` does it once. */
   readonly autoRegister?: boolean;
   readonly definitions?: readonly EventSchemaDefinition[];
+  /** SUPPORTSTREAM_NAMESPACE: schemas are looked up (and auto-registered) under the namespace's subjects. */
+  readonly namespace?: string | undefined;
   /**
    * Seals the personal fields of every event that names its customer (`personalFields.ts`) on
    * encode, and opens them on decode; an erased customer's fields decode as `[erased]`. Without
@@ -66,7 +68,7 @@ export function createEventCodec(options: EventCodecOptions): EventCodec {
     { [SchemaType.AVRO]: { logicalTypes } },
   );
   const readers = new Map<string, Reader>();
-  for (const definition of options.definitions ?? EVENT_SCHEMAS) {
+  for (const definition of namespacedDefinitions(options.definitions ?? EVENT_SCHEMAS, options.namespace)) {
     readers.set(definition.eventType, { definition, type: parseAvro(definition.schema) });
   }
   const readerByFullName = new Map([...readers.values()].map((reader) => [reader.definition.fullName, reader]));

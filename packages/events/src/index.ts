@@ -1,6 +1,6 @@
 export * from './generated/types.js';
 export { EVENT_SCHEMAS } from './generated/eventSchemas.js';
-export { composeEventSchemas, subjectFor, SchemaSetError, type EventSchemaDefinition, type SchemaFile, type AvroSchema, type AvroSchemaObject } from './schemaSet.js';
+export { composeEventSchemas, namespacedDefinitions, subjectFor, SchemaSetError, type EventSchemaDefinition, type SchemaFile, type AvroSchema, type AvroSchemaObject } from './schemaSet.js';
 export { generateTypes } from './typeGenerator.js';
 export { isEventOf, isEventType, topicOf, type EventOfTopic, type EventTypeOf, type SupportEvent } from './event.js';
 export { causedBy, createEventFactory, systemClock, type Clock, type EventContext, type EventFactory, type EventFactoryOptions } from './envelope.js';

@@ -6,6 +6,8 @@
  * inlined where an event first refers to them, so every registered schema stands alone
  * (no registry references needed) while the sources are never duplicated.
  */
+import { normalizeNamespace, topicName } from '@supportstream/config';
+
 export type AvroSchema = string | AvroSchemaObject | readonly AvroSchema[];
 export interface AvroField {
   readonly name: string;
@@ -54,6 +56,17 @@ const COMMON_DIR = 'common';
 
 export function subjectFor(topic: string, fullName: string): string {
   return `${topic}-${fullName}`;
+}
+
+/**
+ * The definitions as a namespace registers and looks them up: the subject follows the physical
+ * topic (`<ns>.<topic>-<record full name>`), so each namespace evolves its schemas on its own
+ * subjects. `topic` stays logical. No namespace: the definitions unchanged.
+ */
+export function namespacedDefinitions(definitions: readonly EventSchemaDefinition[], namespace: string | undefined): readonly EventSchemaDefinition[] {
+  const ns = normalizeNamespace(namespace);
+  if (!ns) return definitions;
+  return definitions.map((definition) => ({ ...definition, subject: subjectFor(topicName(ns, definition.topic), definition.fullName) }));
 }
 
 function fullNameOf(schema: AvroSchemaObject, enclosingNamespace: string | undefined, file: string): string {

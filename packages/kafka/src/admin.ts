@@ -1,4 +1,4 @@
-import { kafkajsOf, type KafkaClient } from './client.js';
+import { kafkajsOf, namesOf, type KafkaClient } from './client.js';
 
 /** A partition's log: `low` is the first offset still kept, `high` the next one to be written. */
 export interface TopicPartitionOffsets {
@@ -30,7 +30,7 @@ export function topicOffsets(client: KafkaClient, topics: readonly string[]): Pr
   return withAdmin(client, async (admin) => {
     const result: TopicPartitionOffsets[] = [];
     for (const topic of topics) {
-      const entries = (await admin.fetchTopicOffsets(topic)).sort((a, b) => a.partition - b.partition);
+      const entries = (await admin.fetchTopicOffsets(namesOf(client).topic(topic))).sort((a, b) => a.partition - b.partition);
       for (const entry of entries) result.push({ topic, partition: entry.partition, low: BigInt(entry.low), high: BigInt(entry.high) });
     }
     return result;
@@ -40,8 +40,8 @@ export function topicOffsets(client: KafkaClient, topics: readonly string[]): Pr
 /** What a group committed on the topics' partitions. */
 export function groupOffsets(client: KafkaClient, groupId: string, topics: readonly string[]): Promise<GroupPartitionOffset[]> {
   return withAdmin(client, async (admin) =>
-    (await admin.fetchOffsets({ groupId, topics: [...topics] })).flatMap(({ topic, partitions }) =>
-      partitions.map(({ partition, offset }) => ({ topic, partition, offset: BigInt(offset) })),
+    (await admin.fetchOffsets({ groupId: namesOf(client).group(groupId), topics: topics.map((topic) => namesOf(client).topic(topic)) })).flatMap(({ topic, partitions }) =>
+      partitions.map(({ partition, offset }) => ({ topic: namesOf(client).logicalTopic(topic), partition, offset: BigInt(offset) })),
     ),
   );
 }
@@ -51,5 +51,5 @@ export function groupOffsets(client: KafkaClient, groupId: string, topics: reado
  * refuses otherwise, and the error says so).
  */
 export function setGroupOffsets(client: KafkaClient, groupId: string, topic: string, partitions: readonly { readonly partition: number; readonly offset: bigint }[]): Promise<void> {
-  return withAdmin(client, (admin) => admin.setOffsets({ groupId, topic, partitions: partitions.map(({ partition, offset }) => ({ partition, offset: offset.toString() })) }));
+  return withAdmin(client, (admin) => admin.setOffsets({ groupId: namesOf(client).group(groupId), topic: namesOf(client).topic(topic), partitions: partitions.map(({ partition, offset }) => ({ partition, offset: offset.toString() })) }));
 }

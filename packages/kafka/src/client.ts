@@ -1,3 +1,4 @@
+import { groupName, logicalGroupName, logicalTopicName, normalizeNamespace, topicName, type Namespace } from '@supportstream/config';
 import type { Logger } from '@supportstream/observability';
 import { Kafka as KafkaJs, logLevel, Partitioners, type KafkaConfig, type logCreator, type Producer, type ProducerConfig } from 'kafkajs';
 import { patchKafkajsRequestQueue } from './requestQueuePatch.js';
@@ -11,6 +12,12 @@ export interface KafkaClientOptions {
   readonly logger: Logger;
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /**
+   * SUPPORTSTREAM_NAMESPACE (issue 12). Callers of this package name topics and consumer groups
+   * logically (`customer.requests`, `supportstream-triage`); the factories given this client map
+   * them to `<ns>.<name>` on the broker and back. Unset or empty: names are used as they are.
+   */
+  readonly namespace?: string | undefined;
 }
 
 /** One partition's watermarks as the admin API reports them (offsets as decimal strings). */
@@ -60,6 +67,41 @@ export function kafkajsOf(client: KafkaClient): KafkaJs {
   return client as unknown as KafkaJs;
 }
 
+/**
+ * How a client's logical names map to the broker's: every factory of this package goes through
+ * it, so topics, their `.dlq` topics and consumer groups of a namespace are its own.
+ */
+export interface KafkaNames {
+  readonly namespace: Namespace;
+  /** Logical → physical topic. */
+  topic(logical: string): string;
+  /** Physical → logical topic; a topic outside the namespace is returned unchanged (it has no logical name). */
+  logicalTopic(physical: string): string;
+  /** Whether a physical topic belongs to this namespace. */
+  owns(physical: string): boolean;
+  group(logical: string): string;
+  /** Physical → logical group, or undefined for a group of another namespace. */
+  logicalGroup(physical: string): string | undefined;
+}
+
+const namespaces = new WeakMap<object, Namespace>();
+
+export function kafkaNames(namespace: Namespace): KafkaNames {
+  return {
+    namespace,
+    topic: (logical) => topicName(namespace, logical),
+    logicalTopic: (physical) => logicalTopicName(namespace, physical) ?? physical,
+    owns: (physical) => logicalTopicName(namespace, physical) !== undefined,
+    group: (logical) => groupName(namespace, logical),
+    logicalGroup: (physical) => logicalGroupName(namespace, physical),
+  };
+}
+
+/** The names of a client: its namespace's, or today's for a client built without one (test helpers build library clients directly). */
+export function namesOf(client: KafkaClient): KafkaNames {
+  return kafkaNames(namespaces.get(client));
+}
+
 /** kafkajs logs go through the process's root logger instead of its own console writer. */
 function pinoLogCreator(logger: Logger): logCreator {
   const child = logger.child({ component: 'kafkajs' });
@@ -98,7 +140,9 @@ export function createKafka(options: KafkaClientOptions): KafkaClient {
     logCreator: pinoLogCreator(options.logger),
     retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 10_000 },
   };
-  return new KafkaJs(config);
+  const client = new KafkaJs(config);
+  namespaces.set(client, normalizeNamespace(options.namespace));
+  return client;
 }
 
 /**

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { errorCode, errorMessage } from '@supportstream/errors';
 import type { ComponentState, DependencyMonitor, Logger, Registry } from '@supportstream/observability';
 import type { Consumer, ConsumerRunConfig, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { kafkajsOf, type KafkaClient } from './client.js';
+import { kafkajsOf, namesOf, type KafkaClient } from './client.js';
 import { coPartitionedAssigner, type CoPartitionedOptions } from './coPartitionedAssigner.js';
 import { createDeadLetterProducer, defaultDeadLetterTopic, type DeadLetterProducer } from './deadLetter.js';
 import { consumerMetrics, type ConsumerMetrics } from './metrics.js';
@@ -117,13 +117,15 @@ export function restartDelayMs(consecutiveCrashes: number, delay: { readonly min
  */
 export function createConsumerLoop(options: LoopOptions): ConsumerLoop {
   const group = options.groupId;
+  // Topics and the group are logical here and in everything this loop hands out; the broker sees the namespace's names.
+  const names = namesOf(options.kafka);
   const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
   const heartbeatInterval = options.heartbeatIntervalMs ?? 3_000;
   const metrics = consumerMetrics(options.metrics);
   const logger = options.logger.child({ component: 'consumer', group });
   const dlqTopicOf = options.deadLetterTopic === false ? undefined : (options.deadLetterTopic ?? defaultDeadLetterTopic);
   const consumer: Consumer = kafkajsOf(options.kafka).consumer({
-    groupId: group,
+    groupId: names.group(group),
     sessionTimeout,
     heartbeatInterval,
     rebalanceTimeout: Math.max(60_000, sessionTimeout),
@@ -159,7 +161,7 @@ export function createConsumerLoop(options: LoopOptions): ConsumerLoop {
       }
     }
     ownedSince = next;
-    options.onAssignment?.(event.payload.memberAssignment);
+    options.onAssignment?.(Object.fromEntries(Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => [names.logicalTopic(topic), partitions])));
     metrics.rebalances.inc({ group });
     joinedAt = Date.now();
     membership?.up();
@@ -262,7 +264,7 @@ export function createConsumerLoop(options: LoopOptions): ConsumerLoop {
         });
     }, heartbeatInterval);
     const batch: LoopBatch = {
-      topic,
+      topic: names.logicalTopic(topic),
       partition,
       messages,
       highWatermark,
@@ -342,7 +344,7 @@ export function createConsumerLoop(options: LoopOptions): ConsumerLoop {
       try {
         await dlqProducer?.connect();
         await consumer.connect();
-        await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
+        await consumer.subscribe({ topics: options.topics.map((topic) => names.topic(topic)), fromBeginning: options.fromBeginning ?? true });
         await consumer.run(runConfig);
       } catch (error) {
         // A start during an outage: leave nothing half-connected, so the next start() begins afresh.

@@ -1,6 +1,6 @@
 import { errorCode, errorMessage } from '@supportstream/errors';
 import type { IHeaders, Producer } from 'kafkajs';
-import { createIdempotentProducer, type KafkaClient } from './client.js';
+import { createIdempotentProducer, namesOf, type KafkaClient } from './client.js';
 import { HEADER, type ConsumedMessage, type MessageHeaders } from './headers.js';
 
 export interface DeadLetter {
@@ -49,11 +49,13 @@ async function sendToDeadLetterTopic(producer: Producer, dlqTopic: string, lette
   });
 }
 
+/** Topic and group names given to it are logical (the headers keep them so); the client's namespace places the record. */
 export function createDeadLetterProducer(kafka: KafkaClient): DeadLetterProducer {
   const producer = createIdempotentProducer(kafka);
+  const names = namesOf(kafka);
   return {
     connect: () => producer.connect(),
-    send: (dlqTopic, letter) => sendToDeadLetterTopic(producer, dlqTopic, letter),
+    send: (dlqTopic, letter) => sendToDeadLetterTopic(producer, names.topic(dlqTopic), letter),
     disconnect: () => producer.disconnect(),
   };
 }

@@ -1,4 +1,4 @@
-export { createKafka, type AdminTopicOffset, type Kafka, type KafkaAdmin, type KafkaClient, type KafkaClientOptions } from './client.js';
+export { createKafka, kafkaNames, namesOf, type AdminTopicOffset, type Kafka, type KafkaAdmin, type KafkaClient, type KafkaClientOptions, type KafkaNames } from './client.js';
 export { groupOffsets, setGroupOffsets, topicOffsets, type GroupPartitionOffset, type TopicPartitionOffsets } from './admin.js';
 export { createEventProducer, toMessage, type EventProducer, type EventProducerOptions, type OutgoingMessage, type PublishedRecord, type PublishOptions } from './producer.js';
 export { createCoalescer, type CoalescerOptions } from './coalescer.js';

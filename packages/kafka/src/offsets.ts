@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { kafkajsOf, type KafkaClient } from './client.js';
+import { kafkajsOf, namesOf, type KafkaClient } from './client.js';
 
 /** The log of one partition: `low` is the first offset still kept, `high` the next one to be written. */
 export interface PartitionOffsets {
@@ -44,6 +44,8 @@ export interface OffsetsReader {
  * consumer reports about itself, this shows a group that is stuck or not running at all.
  */
 export function createOffsetsReader(kafka: KafkaClient): OffsetsReader {
+  // Topics and groups are logical in and out: only the client's namespace's are seen.
+  const names = namesOf(kafka);
   let admin: Admin | undefined;
   let connecting: Promise<Admin> | undefined;
 
@@ -66,20 +68,21 @@ export function createOffsetsReader(kafka: KafkaClient): OffsetsReader {
   return {
     async read(options) {
       const client = await connected();
-      const existing = new Set(await client.listTopics());
+      const existing = new Set((await client.listTopics()).filter((topic) => names.owns(topic)).map((topic) => names.logicalTopic(topic)));
       const topics = [...new Set(options.topics)].filter((topic) => existing.has(topic)).sort();
       const partitions = (
         await Promise.all(
           topics.map(async (topic) =>
-            (await client.fetchTopicOffsets(topic)).map((entry) => ({ topic, partition: entry.partition, low: Number(entry.low), high: Number(entry.high) })),
+            (await client.fetchTopicOffsets(names.topic(topic))).map((entry) => ({ topic, partition: entry.partition, low: Number(entry.low), high: Number(entry.high) })),
           ),
         )
       ).flat();
       const { groups } = await client.listGroups();
       const selected = groups
         // 'consumer': groups that joined; '': offsets committed without joining (admin tools).
-        .filter((group) => (group.protocolType === 'consumer' || group.protocolType === '') && options.groups(group.groupId))
-        .map((group) => group.groupId)
+        .filter((group) => group.protocolType === 'consumer' || group.protocolType === '')
+        .map((group) => names.logicalGroup(group.groupId))
+        .filter((group): group is string => group !== undefined && options.groups(group))
         .sort()
         .slice(0, options.maxGroups ?? 100);
       const committed: CommittedOffset[] = [];
@@ -87,10 +90,10 @@ export function createOffsetsReader(kafka: KafkaClient): OffsetsReader {
       // One group at a time: a handful of requests each, and the broker is not flooded.
       for (const group of topics.length > 0 ? selected : []) {
         try {
-          for (const { topic, partitions: offsets } of await client.fetchOffsets({ groupId: group, topics })) {
+          for (const { topic, partitions: offsets } of await client.fetchOffsets({ groupId: names.group(group), topics: topics.map((topic) => names.topic(topic)) })) {
             for (const { partition, offset } of offsets) {
               // -1: the group never committed on this partition (it does not read this topic).
-              if (Number(offset) >= 0) committed.push({ group, topic, partition, committed: Number(offset) });
+              if (Number(offset) >= 0) committed.push({ group, topic: names.logicalTopic(topic), partition, committed: Number(offset) });
             }
           }
         } catch (error) {

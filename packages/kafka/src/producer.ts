@@ -2,7 +2,7 @@ import { topicOf, type EventCodec, type SupportEvent } from '@supportstream/even
 import { TransientError } from '@supportstream/errors';
 import type { Logger, Registry } from '@supportstream/observability';
 import { CompressionTypes, type IHeaders, type Message, type Producer } from 'kafkajs';
-import { createIdempotentProducer, type KafkaClient } from './client.js';
+import { createIdempotentProducer, namesOf, type KafkaClient } from './client.js';
 import { createCoalescer } from './coalescer.js';
 import { AVRO_CONTENT_TYPE, HEADER, type MessageHeaders } from './headers.js';
 import { producerMetrics } from './metrics.js';
@@ -12,7 +12,7 @@ export interface EventProducerOptions {
   readonly codec: EventCodec;
   readonly logger: Logger;
   readonly metrics: Registry;
-  /** Where an event goes; defaults to its declared topic. Shadow runs and tests override it. */
+  /** Where an event goes (a logical topic, namespaced by the client); defaults to its declared topic. Shadow runs and tests override it. */
   readonly topicFor?: (event: SupportEvent) => string;
   readonly compression?: 'none' | 'gzip';
   /** How long a send waits for more publishes to join it (default 0: a send leaves at once, and publishes made meanwhile join the next one). */
@@ -85,7 +85,9 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
   const producer: Producer = createIdempotentProducer(options.kafka);
   const metrics = producerMetrics(options.metrics);
   const logger = options.logger.child({ component: 'producer' });
-  const topicFor = options.topicFor ?? ((event: SupportEvent) => topicOf(event.type));
+  const names = namesOf(options.kafka);
+  const logicalTopicFor = options.topicFor ?? ((event: SupportEvent) => topicOf(event.type));
+  const topicFor = (event: SupportEvent) => names.topic(logicalTopicFor(event));
   const compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
 
   async function send(pending: readonly Promise<readonly Encoded[]>[]): Promise<readonly PublishedRecord[]> {
@@ -105,7 +107,7 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       for (const { topic } of topicMessages) metrics.sendDuration.observe({ topic }, seconds);
       for (const entry of groups.flat()) metrics.messages.inc({ topic: entry.topic, event_type: entry.eventType });
-      return result.map((entry) => ({ topic: entry.topicName, partition: entry.partition, baseOffset: entry.baseOffset }));
+      return result.map((entry) => ({ topic: names.logicalTopic(entry.topicName), partition: entry.partition, baseOffset: entry.baseOffset }));
     } catch (error) {
       for (const { topic } of topicMessages) metrics.errors.inc({ topic });
       const count = groups.reduce((sum, group) => sum + group.length, 0);

@@ -1,5 +1,5 @@
 import type { DecodedEvent, EventCodec } from '@supportstream/events';
-import { kafkajsOf, type KafkaClient } from './client.js';
+import { kafkajsOf, namesOf, type KafkaClient } from './client.js';
 import type { MessageHeaders } from './headers.js';
 
 export interface ReadRecord extends DecodedEvent {
@@ -61,13 +61,15 @@ export async function readRawToEnd(kafka: KafkaClient, topics: readonly string[]
       clearTimeout(timer);
     }
   };
+  // Topics are logical; the broker's are the client's namespace's, and records come back logical.
+  const names = namesOf(kafka);
   const admin = kafkajsOf(kafka).admin();
   await bounded(admin.connect());
   const targets = new Map<string, bigint>();
   try {
     for (const topic of topics) {
-      for (const partition of await bounded(admin.fetchTopicOffsets(topic))) {
-        if (BigInt(partition.high) > BigInt(partition.low)) targets.set(`${topic}:${partition.partition}`, BigInt(partition.high));
+      for (const partition of await bounded(admin.fetchTopicOffsets(names.topic(topic)))) {
+        if (BigInt(partition.high) > BigInt(partition.low)) targets.set(`${names.topic(topic)}:${partition.partition}`, BigInt(partition.high));
       }
     }
   } finally {
@@ -75,10 +77,10 @@ export async function readRawToEnd(kafka: KafkaClient, topics: readonly string[]
   }
   if (targets.size === 0) return [];
   const records: RawReadRecord[] = [];
-  const consumer = kafkajsOf(kafka).consumer({ groupId: `reader-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`, allowAutoTopicCreation: false });
+  const consumer = kafkajsOf(kafka).consumer({ groupId: names.group(`reader-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`), allowAutoTopicCreation: false });
   try {
     await bounded(consumer.connect());
-    await bounded(consumer.subscribe({ topics: [...topics], fromBeginning: true }));
+    await bounded(consumer.subscribe({ topics: topics.map((topic) => names.topic(topic)), fromBeginning: true }));
     let resolveDone: () => void = () => undefined;
     const done = new Promise<void>((resolve) => {
       resolveDone = resolve;
@@ -90,7 +92,7 @@ export async function readRawToEnd(kafka: KafkaClient, topics: readonly string[]
           const key = `${topic}:${partition}`;
           const target = targets.get(key);
           if (target === undefined) return Promise.resolve();
-          records.push({ topic, partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value, headers: message.headers ?? {} });
+          records.push({ topic: names.logicalTopic(topic), partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value, headers: message.headers ?? {} });
           if (BigInt(message.offset) + 1n >= target) {
             targets.delete(key);
             if (targets.size === 0) resolveDone();

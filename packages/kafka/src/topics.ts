@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { InvalidInputError, TransientError } from '@supportstream/errors';
 import kafkajs, { type Admin } from 'kafkajs';
 import pRetry from 'p-retry';
-import { kafkajsOf, type KafkaClient } from './client.js';
+import { kafkajsOf, namesOf, type KafkaClient } from './client.js';
 import { defaultDeadLetterTopic } from './deadLetter.js';
 
 // kafkajs is CommonJS and Node cannot see this export by name from ESM.
@@ -179,6 +179,14 @@ async function describeConfigs(admin: Admin, topics: readonly string[]): Promise
  * difference as drift (the check mode CI and operators use).
  */
 export async function applyTopics(kafka: KafkaClient, specs: readonly TopicSpec[], options: { dryRun?: boolean } = {}): Promise<TopicReport> {
+  // Declarations name topics logically; the client's namespace has its own set on the broker.
+  const names = namesOf(kafka);
+  const report = await applyPhysicalTopics(kafka, specs.map((spec) => ({ ...spec, name: names.topic(spec.name) })), options);
+  const logical = (change: TopicChange): TopicChange => ({ ...change, topic: names.logicalTopic(change.topic) });
+  return { changes: report.changes.map(logical), drift: report.drift.map(logical) };
+}
+
+async function applyPhysicalTopics(kafka: KafkaClient, specs: readonly TopicSpec[], options: { dryRun?: boolean }): Promise<TopicReport> {
   const admin = kafkajsOf(kafka).admin();
   await admin.connect();
   try {

@@ -1,3 +1,4 @@
+import { redisPrefix } from '@supportstream/config';
 import { cachedModels, configuredSecrets, createAgentNodes, modelTasksOf, postgresCallCache } from '@supportstream/agents';
 import { createPool, transientOrSelf } from '@supportstream/db';
 import { createEventCodec, createEventFactory } from '@supportstream/events';
@@ -57,7 +58,7 @@ export function openAgentConnections(env: AgentServiceEnv, name: string, logger:
   // it too): as many as the steps in flight.
   const lockPool = createPool(env.DATABASE_URL, { max: env.KAFKA_MAX_IN_FLIGHT + 2, applicationName: `${name}-locks`, onIdleError });
   const checkpointPool = createPool(env.DATABASE_URL, { max: 10, applicationName: `${name}-checkpoints`, onIdleError });
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3, keyPrefix: redisPrefix(env.SUPPORTSTREAM_NAMESPACE) });
   // ioredis reconnects by itself; without a listener it would print every failed attempt to stderr.
   let redisDown = false;
   redis.on('error', (error: Error) => {
@@ -179,8 +180,8 @@ export async function startAgentService(spec: AgentServiceSpec, env: AgentServic
 
   const graph = buildSupportGraph({ nodes: hosted, checkpointer, expiryPath: env.APPROVAL_EXPIRY_PATH });
   const runner = createStepRunner({ graph, pool: lockPool });
-  const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId, logger });
-  const codec = createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(env, pool, logger) });
+  const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId, logger, namespace: env.SUPPORTSTREAM_NAMESPACE });
+  const codec = createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL, namespace: env.SUPPORTSTREAM_NAMESPACE, cipher: keyVaultFromEnv(env, pool, logger) });
   const producer = createEventProducer({ kafka, codec, logger, metrics });
   built.producer = producer;
   const factory = createEventFactory({ producer: spec.service });

@@ -114,6 +114,8 @@ export interface ShardConnection {
   readonly databaseUrl: string;
   /** The master keys, so a worker shard opens personal fields as the main thread does. */
   readonly privacy?: PrivacyEnv;
+  /** SUPPORTSTREAM_NAMESPACE, so a worker shard reads the namespace's topics and subjects. */
+  readonly namespace?: string | undefined;
 }
 
 /** A worker shard's start data (structured-cloned: offsets as decimal strings). */

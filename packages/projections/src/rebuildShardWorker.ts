@@ -18,8 +18,8 @@ if (port === null) throw new Error('rebuildShardWorker runs in a worker thread')
 const data = workerData as ShardWorkerData;
 const logger = createLogger({ service: 'supportstream-rebuild', level: data.logLevel }).child({ component: 'rebuild-shard', shard: data.shardIndex });
 const pool = createPool(data.connection.databaseUrl, { max: 2, applicationName: 'supportstream-rebuild' });
-const kafka = createKafka({ brokers: data.connection.kafkaBrokers, clientId: `supportstream-rebuild-${data.shardIndex}`, logger });
-const codec = createEventCodec({ registryUrl: data.connection.schemaRegistryUrl, cipher: keyVaultFromEnv(data.connection.privacy ?? {}, pool, logger) });
+const kafka = createKafka({ brokers: data.connection.kafkaBrokers, clientId: `supportstream-rebuild-${data.shardIndex}`, logger, namespace: data.connection.namespace });
+const codec = createEventCodec({ registryUrl: data.connection.schemaRegistryUrl, namespace: data.connection.namespace, cipher: keyVaultFromEnv(data.connection.privacy ?? {}, pool, logger) });
 const post = (reply: WorkerReply) => port.postMessage(reply);
 const fail = (error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error), code: errorCode(error), retriable: isRetriable(error) });
 

@@ -5,6 +5,7 @@ import { keyVaultFromEnv, type PrivacyEnv } from '@supportstream/privacy';
 export interface TestCodecConfig extends PrivacyEnv {
   readonly SCHEMA_REGISTRY_URL: string;
   readonly DATABASE_URL: string;
+  readonly SUPPORTSTREAM_NAMESPACE?: string | undefined;
 }
 
 /**
@@ -13,5 +14,5 @@ export interface TestCodecConfig extends PrivacyEnv {
  */
 export function createTestCodec(config: TestCodecConfig): EventCodec {
   const pool = createPool(config.DATABASE_URL, { max: 2, idleTimeoutMs: 1_000, applicationName: 'supportstream-tests' });
-  return createEventCodec({ registryUrl: config.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(config, pool) });
+  return createEventCodec({ registryUrl: config.SCHEMA_REGISTRY_URL, namespace: config.SUPPORTSTREAM_NAMESPACE, cipher: keyVaultFromEnv(config, pool) });
 }

@@ -1,3 +1,4 @@
+import { redisPrefix } from '@supportstream/config';
 import { createPool } from '@supportstream/db';
 import { createEventCodec, TOPIC_NAMES } from '@supportstream/events';
 import { createConsumerRunner, createKafka, createOffsetsReader, dependencyChecks, redisProcessedEvents, type ServiceLifecycle } from '@supportstream/kafka';
@@ -28,7 +29,7 @@ const HOUR_MS = 60 * 60 * 1000;
 export function createAnalyticsService(env: AnalyticsEnv, logger: Logger, metrics: Registry): AnalyticsService {
   const pool = createPool(env.DATABASE_URL, { max: 5, applicationName: 'analytics', onIdleError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed') });
   const probePool = createPool(env.DATABASE_URL, { max: 1, applicationName: 'analytics-health', connectionTimeoutMs: 2_000, onIdleError: () => undefined });
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3, keyPrefix: redisPrefix(env.SUPPORTSTREAM_NAMESPACE) });
   // Once per outage: ioredis reports every reconnection attempt.
   let redisDown = false;
   redis.on('error', (error) => {
@@ -39,7 +40,7 @@ export function createAnalyticsService(env: AnalyticsEnv, logger: Logger, metric
     redisDown = false;
   });
   const clientId = env.KAFKA_CLIENT_ID ?? 'analytics';
-  const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId, logger });
+  const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId, logger, namespace: env.SUPPORTSTREAM_NAMESPACE });
   const dependencies = createDependencyMonitor({
     checks: dependencyChecks({ kafka: { brokers: env.KAFKA_BROKERS, clientId }, postgres: probePool, redis, registryUrl: env.SCHEMA_REGISTRY_URL }),
     registry: metrics,
@@ -51,7 +52,7 @@ export function createAnalyticsService(env: AnalyticsEnv, logger: Logger, metric
   registerRollingGauges(metrics, () => aggregates.stats());
   const consumer = createConsumerRunner({
     kafka,
-    codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(env, pool, logger) }),
+    codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL, namespace: env.SUPPORTSTREAM_NAMESPACE, cipher: keyVaultFromEnv(env, pool, logger) }),
     groupId: env.ANALYTICS_GROUP,
     topics: [env.ANALYTICS_TOPIC],
     handlers: createAnalyticsHandlers({ store, metrics }),

@@ -1,5 +1,5 @@
 // Gateway service: the HTTP API (requests, conversations, live streams, approvals) over Kafka and the read models.
-import { parseEnv } from '@supportstream/config';
+import { parseEnv, redisPrefix } from '@supportstream/config';
 import { createPool } from '@supportstream/db';
 import { createEventCodec, createRegistryClient, TOPIC_NAMES } from '@supportstream/events';
 import { createDeadLetterConsole, createEventProducer, createKafka, createOffsetsReader, postgresReplayLedger, startServiceLifecycle } from '@supportstream/kafka';
@@ -22,12 +22,12 @@ const env = parseEnv(gatewayEnvSchema);
 const logger = createLogger({ service: 'gateway', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
 const metrics = createMetricsRegistry({ service: 'gateway' });
 const pool = createPool(env.DATABASE_URL, { max: 10, applicationName: 'gateway', onIdleError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed') });
-const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 5_000, keyPrefix: redisPrefix(env.SUPPORTSTREAM_NAMESPACE) });
 redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
-const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? 'gateway', logger });
-const producer = createEventProducer({ kafka, codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(env, pool, logger) }), logger, metrics });
+const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? 'gateway', logger, namespace: env.SUPPORTSTREAM_NAMESPACE });
+const producer = createEventProducer({ kafka, codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL, namespace: env.SUPPORTSTREAM_NAMESPACE, cipher: keyVaultFromEnv(env, pool, logger) }), logger, metrics });
 // Dead letters are decoded only to read their envelope (tenant, type): no cipher needed. Replays are audited through the producer.
-const deadLetters = createDeadLetterConsole({ kafka, codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL }), ledger: postgresReplayLedger({ pool }), events: producer, logger, producerName: 'gateway' });
+const deadLetters = createDeadLetterConsole({ kafka, codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL, namespace: env.SUPPORTSTREAM_NAMESPACE }), ledger: postgresReplayLedger({ pool }), events: producer, logger, producerName: 'gateway' });
 // The Overview: analytics tables in the platform database; consumer lag and DLQ sizes through one lazily connected admin client, cached a few seconds.
 const offsetsReader = createOffsetsReader(kafka);
 const overview = { analytics: createAnalyticsOverview(pool), operations: createOperationsSource({ reader: offsetsReader, topics: TOPIC_NAMES, logger }) };

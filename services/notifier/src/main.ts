@@ -23,7 +23,7 @@ const metrics = createMetricsRegistry({ service: 'notifier' });
 const pool = createPool(env.DATABASE_URL, { max: 5, applicationName: 'notifier', onIdleError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed') });
 const probePool = createPool(env.DATABASE_URL, { max: 1, applicationName: 'notifier-health', connectionTimeoutMs: 2_000, onIdleError: () => undefined });
 const clientId = env.KAFKA_CLIENT_ID ?? 'notifier';
-const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId, logger });
+const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId, logger, namespace: env.SUPPORTSTREAM_NAMESPACE });
 const dependencies = createDependencyMonitor({
   checks: dependencyChecks({ kafka: { brokers: env.KAFKA_BROKERS, clientId }, postgres: probePool, registryUrl: env.SCHEMA_REGISTRY_URL }),
   registry: metrics,
@@ -31,7 +31,7 @@ const dependencies = createDependencyMonitor({
 });
 const consumer = createConsumerRunner({
   kafka,
-  codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(env, pool, logger) }),
+  codec: createEventCodec({ registryUrl: env.SCHEMA_REGISTRY_URL, namespace: env.SUPPORTSTREAM_NAMESPACE, cipher: keyVaultFromEnv(env, pool, logger) }),
   groupId: 'supportstream-notifier',
   topics: ['notifications.outbound'],
   handlers: createNotifier({

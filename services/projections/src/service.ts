@@ -1,3 +1,4 @@
+import { redisPrefix } from '@supportstream/config';
 import { createPool } from '@supportstream/db';
 import { createEventCodec, TOPIC_NAMES } from '@supportstream/events';
 import { createKafka, dependencyChecks, type ServiceLifecycle } from '@supportstream/kafka';
@@ -17,6 +18,8 @@ import { keyVaultFromEnv, type PrivacyEnv } from '@supportstream/privacy';
 export interface ProjectionsServiceConfig extends PrivacyEnv {
   readonly KAFKA_BROKERS: readonly string[];
   readonly KAFKA_CLIENT_ID?: string | undefined;
+  /** Topics, the group and the registry subjects of this namespace (none: today's names). */
+  readonly SUPPORTSTREAM_NAMESPACE?: string | undefined;
   readonly DATABASE_URL: string;
   readonly REDIS_URL: string;
   readonly SCHEMA_REGISTRY_URL: string;
@@ -41,7 +44,7 @@ export function createProjectionsService(config: ProjectionsServiceConfig, logge
   const pool = createPool(config.DATABASE_URL, { max: 6, applicationName: 'projections', onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed') });
   const probePool = createPool(config.DATABASE_URL, { max: 1, applicationName: 'projections-health', connectionTimeoutMs: 2_000, onIdleError: () => undefined });
   // Connects in the background and reconnects by itself; a cache write that fails only invalidates.
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, keyPrefix: redisPrefix(config.SUPPORTSTREAM_NAMESPACE) });
   let redisDown = false;
   redis.on('error', (error) => {
     if (!redisDown) logger.warn({ err: error }, 'redis connection error; reconnecting');
@@ -51,7 +54,7 @@ export function createProjectionsService(config: ProjectionsServiceConfig, logge
     redisDown = false;
   });
   const clientId = config.KAFKA_CLIENT_ID ?? 'projections';
-  const kafka = createKafka({ brokers: [...config.KAFKA_BROKERS], clientId, logger });
+  const kafka = createKafka({ brokers: [...config.KAFKA_BROKERS], clientId, logger, namespace: config.SUPPORTSTREAM_NAMESPACE });
   const dependencies = createDependencyMonitor({
     checks: dependencyChecks({ kafka: { brokers: config.KAFKA_BROKERS, clientId }, postgres: probePool, redis, registryUrl: config.SCHEMA_REGISTRY_URL }),
     registry: metrics,
@@ -62,7 +65,7 @@ export function createProjectionsService(config: ProjectionsServiceConfig, logge
   const cache = redisConversationCache(redis, { ttlSeconds: config.PROJECTIONS_CACHE_TTL_SECONDS });
   const consumer = createProjectionConsumer({
     kafka,
-    codec: createEventCodec({ registryUrl: config.SCHEMA_REGISTRY_URL, cipher: keyVaultFromEnv(config, pool, logger) }),
+    codec: createEventCodec({ registryUrl: config.SCHEMA_REGISTRY_URL, namespace: config.SUPPORTSTREAM_NAMESPACE, cipher: keyVaultFromEnv(config, pool, logger) }),
     projector,
     groupId: config.PROJECTIONS_GROUP,
     topics,

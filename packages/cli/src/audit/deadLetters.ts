@@ -1,5 +1,5 @@
 import type { EventCodec } from '@supportstream/events';
-import { defaultDeadLetterTopic, HEADER, headerValue, readRawToEnd, type Kafka, type RawReadRecord } from '@supportstream/kafka';
+import { defaultDeadLetterTopic, HEADER, headerValue, namesOf, readRawToEnd, type Kafka, type RawReadRecord } from '@supportstream/kafka';
 
 /** A record the platform could not process, as its dead-letter topic keeps it. */
 export interface DeadLetterEntry {
@@ -28,7 +28,9 @@ export async function deadLetterTopics(kafka: Kafka, topics: readonly string[]):
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
+    // The admin lists the broker's (physical) names; the topics here are logical.
+    const names = namesOf(kafka);
+    const existing = new Set((await admin.listTopics()).filter((topic) => names.owns(topic)).map((topic) => names.logicalTopic(topic)));
     return topics.map(defaultDeadLetterTopic).filter((topic) => existing.has(topic));
   } finally {
     await admin.disconnect();

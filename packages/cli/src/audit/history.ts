@@ -29,7 +29,7 @@ export interface ConversationHistory {
 
 export function auditKafka(context: CommandContext): { kafka: Kafka; codec: EventCodec } {
   return {
-    kafka: createKafka({ brokers: context.config.KAFKA_BROKERS, clientId: 'supportstream-audit', logger: context.logger }),
+    kafka: createKafka({ brokers: context.config.KAFKA_BROKERS, clientId: 'supportstream-audit', logger: context.logger, namespace: context.config.SUPPORTSTREAM_NAMESPACE }),
     codec: commandCodec(context),
   };
 }

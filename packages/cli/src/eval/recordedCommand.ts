@@ -88,7 +88,7 @@ export async function recordedEvalCommand(context: CommandContext, options: Reco
   const pool = createPool(context.config.DATABASE_URL, { max: 2, applicationName: 'supportstream-eval' });
   try {
     const { config, logger } = context;
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'supportstream-eval', logger });
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'supportstream-eval', logger, namespace: config.SUPPORTSTREAM_NAMESPACE });
     const window = await readRecordedWindow(kafka, commandCodec(context), options);
     if (window.requests.length === 0) {
       printError(`eval: no RequestReceived on customer.requests in ${windowText(options)}`);

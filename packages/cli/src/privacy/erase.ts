@@ -1,3 +1,4 @@
+import { redisPrefix } from '@supportstream/config';
 import { createPool } from '@supportstream/db';
 import { loadMemoryConfig, redisSessionMemory, vectorStoreFromConfig, type SessionMemory, type VectorStore } from '@supportstream/memory';
 import { keyVaultFromEnv, type KeyVault } from '@supportstream/privacy';
@@ -89,7 +90,7 @@ export interface EraseCommandOptions {
 /** `privacy erase --tenant T --customer C`: exit 0 when erased, 1 when refused. */
 export async function privacyEraseCommand(context: CommandContext, options: EraseCommandOptions): Promise<number> {
   const pool = createPool(context.config.DATABASE_URL, { max: 3, applicationName: 'supportstream-privacy' });
-  const redis = new Redis(context.config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
+  const redis = new Redis(context.config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true, keyPrefix: redisPrefix(context.config.SUPPORTSTREAM_NAMESPACE) });
   try {
     await redis.connect();
     const deps: ErasureDeps = {

@@ -2,7 +2,7 @@ import { InvalidInputError, isPlatformError, isRetriable, PlatformError, Transie
 import { createEventFactory, systemClock, TOPIC_NAMES, type Clock, type DecodedEvent, type EventCodec } from '@supportstream/events';
 import type { Logger } from '@supportstream/observability';
 import kafkajs, { type IHeaders, type Producer } from 'kafkajs';
-import { createIdempotentProducer, kafkajsOf, type KafkaClient } from '../client.js';
+import { createIdempotentProducer, kafkajsOf, namesOf, type KafkaClient } from '../client.js';
 import { defaultDeadLetterTopic } from '../deadLetter.js';
 import type { EventProducer } from '../producer.js';
 import { readRawToEnd, type RawReadRecord } from '../readToEnd.js';
@@ -178,7 +178,9 @@ export function createDeadLetterConsole(options: DeadLetterConsoleOptions): Dead
     const bounded = createDeadline(timeoutMs, 'listing topics');
     await bounded(admin.connect());
     try {
-      const present = new Set(await bounded(admin.listTopics()));
+      // Logical names: only the client's namespace's topics count.
+      const kafkaNames = namesOf(kafka);
+      const present = new Set((await bounded(admin.listTopics())).filter((topic) => kafkaNames.owns(topic)).map((topic) => kafkaNames.logicalTopic(topic)));
       return names.filter((name) => present.has(name));
     } finally {
       await admin.disconnect();
@@ -208,7 +210,7 @@ export function createDeadLetterConsole(options: DeadLetterConsoleOptions): Dead
     const sender = await bounded(replayProducer());
     // Same key, so the default partitioner puts it where its conversation's events go now; a keyless record returns to its partition.
     const partition = raw.key === null && record.originalPartition !== null ? { partition: record.originalPartition } : {};
-    const [written] = await bounded(sender.send({ topic: record.originalTopic, acks: -1, messages: [{ key: raw.key, value: raw.value, headers: replayHeaders(raw.headers, replayId) as IHeaders, ...partition }] }));
+    const [written] = await bounded(sender.send({ topic: namesOf(kafka).topic(record.originalTopic), acks: -1, messages: [{ key: raw.key, value: raw.value, headers: replayHeaders(raw.headers, replayId) as IHeaders, ...partition }] }));
     if (written?.baseOffset === undefined) throw new PlatformError('REPLAY_UNACKNOWLEDGED', `the broker did not say where ${record.originalTopic} took the record`);
     const replayedAt = clock();
     const event = deadLetterReplayedEvent(factory, record, { replayId, replayedBy: by, replayedAt, replayedToPartition: written.partition, replayedToOffset: written.baseOffset });

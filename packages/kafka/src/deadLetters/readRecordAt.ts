@@ -1,5 +1,5 @@
 import { TransientError } from '@supportstream/errors';
-import { kafkajsOf, type KafkaClient } from '../client.js';
+import { kafkajsOf, namesOf, type KafkaClient } from '../client.js';
 import type { RawReadRecord } from '../readToEnd.js';
 import type { DeadLetterPosition } from './deadLetterRecord.js';
 
@@ -32,19 +32,22 @@ export async function readRecordAt(kafka: KafkaClient, position: DeadLetterPosit
   const timeoutMs = options.timeoutMs ?? 15_000;
   const bounded = createDeadline(timeoutMs, `reading ${position.topic}[${position.partition}]@${position.offset}`);
   const target = BigInt(position.offset);
+  // The position names the topic logically; the broker's is the client's namespace's.
+  const names = namesOf(kafka);
+  const physical = names.topic(position.topic);
   const admin = kafkajsOf(kafka).admin();
   await bounded(admin.connect());
   try {
-    if (!(await bounded(admin.listTopics())).includes(position.topic)) return undefined;
-    const watermarks = (await bounded(admin.fetchTopicOffsets(position.topic))).find((entry) => entry.partition === position.partition);
+    if (!(await bounded(admin.listTopics())).includes(physical)) return undefined;
+    const watermarks = (await bounded(admin.fetchTopicOffsets(physical))).find((entry) => entry.partition === position.partition);
     if (watermarks === undefined || target < BigInt(watermarks.low) || target >= BigInt(watermarks.high)) return undefined;
   } finally {
     await admin.disconnect();
   }
-  const consumer = kafkajsOf(kafka).consumer({ groupId: `dlq-reader-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+  const consumer = kafkajsOf(kafka).consumer({ groupId: names.group(`dlq-reader-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`), allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
   try {
     await bounded(consumer.connect());
-    await bounded(consumer.subscribe({ topics: [position.topic], fromBeginning: false }));
+    await bounded(consumer.subscribe({ topics: [physical], fromBeginning: false }));
     let settle: (record: RawReadRecord | undefined) => void = () => undefined;
     const found = new Promise<RawReadRecord | undefined>((resolve) => {
       settle = resolve;
@@ -55,13 +58,13 @@ export async function readRecordAt(kafka: KafkaClient, position: DeadLetterPosit
         eachMessage: ({ topic, partition, message }) => {
           // Compacted or transactional gaps: the first offset at or past the target decides.
           if (partition === position.partition && BigInt(message.offset) >= target) {
-            settle(BigInt(message.offset) === target ? { topic, partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value, headers: message.headers ?? {} } : undefined);
+            settle(BigInt(message.offset) === target ? { topic: names.logicalTopic(topic), partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value, headers: message.headers ?? {} } : undefined);
           }
           return Promise.resolve();
         },
       }),
     );
-    consumer.seek({ topic: position.topic, partition: position.partition, offset: position.offset });
+    consumer.seek({ topic: physical, partition: position.partition, offset: position.offset });
     return await bounded(found);
   } finally {
     await consumer.disconnect();
