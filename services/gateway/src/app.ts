@@ -7,6 +7,7 @@ import type { CheckpointHistory } from '@supportstream/pipeline';
 import type { ReadModel } from '@supportstream/projections';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
+import { answerOtherMethods } from './allowedMethods.js';
 import type { ApiKeyStore } from './auth/apiKeys.js';
 import { authenticate } from './auth/authenticate.js';
 import { createJwtVerifier } from './auth/jwt.js';
@@ -88,6 +89,9 @@ export function createGatewayApp(deps: GatewayDeps): GatewayApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Paths are matched exactly as the OpenAPI document writes them: no trailing slash, no other case.
+  app.set('strict routing', true);
+  app.set('case sensitive routing', true);
   app.use(requestContext(logger), securityHeaders, cors(settings.corsOrigins), observeRequests(metrics));
 
   app.get('/health', health);
@@ -112,6 +116,8 @@ export function createGatewayApp(deps: GatewayDeps): GatewayApp {
   app.get('/v1/overview', auth, limit, requireRole('supervisor', 'admin'), getOverview({ readModel, sources: deps.overview, clock }));
   app.get('/v1/admin/dead-letters', auth, limit, requireRole('admin'), listDeadLetters(deps.deadLetters));
   app.post('/v1/admin/dead-letters/:topic/:partition/:offset/replay', auth, limit, requireRole('admin'), replayDeadLetter(deps.deadLetters));
+  // Every path above: 405 with Allow for the methods it does not serve, 204 with Allow for OPTIONS.
+  answerOtherMethods(app);
 
   app.use('/console', consoleRouter({ dir: settings.consoleDir ?? DEFAULT_CONSOLE_DIR, logger }));
 

@@ -69,6 +69,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       sendError(res, error.status, error.code, error.message, issues);
       return;
     }
+    if (error instanceof URIError) {
+      // The router could not decode a path parameter (`/v1/conversations/%ZZ`).
+      sendError(res, 400, 'MALFORMED_PATH', 'the path is not valid percent-encoded UTF-8');
+      return;
+    }
     const parserError = asBodyParserError(error);
     switch (parserError?.type) {
       case 'entity.too.large':

@@ -2,10 +2,13 @@ import { CONVERSATION_STATUSES } from '@supportstream/projections';
 import { MAX_DEAD_LETTER_LIST_LIMIT } from '@supportstream/kafka';
 import { z } from 'zod';
 import { QUEUE_LIMIT } from './routes/approvalStream.js';
-import { decisionBody } from './routes/approvals.js';
+import { APPROVAL_STATUSES, decisionBody } from './routes/approvals.js';
+import { ISO_TIME_PATTERN } from './routes/conversationList.js';
+import { SEQ_PATTERN } from './routes/conversations.js';
 import { OFFSET_PATTERN as DEAD_LETTER_OFFSET_PATTERN, PARTITION_PATTERN as DEAD_LETTER_PARTITION_PATTERN, TOPIC_PATTERN as DEAD_LETTER_TOPIC_PATTERN } from './routes/deadLetters.js';
 import { OVERVIEW_WINDOWS, OVERVIEW_WINDOW_NAMES, DEFAULT_OVERVIEW_WINDOW } from './overview/window.js';
-import { ID_PATTERN, submitRequestBody } from './routes/requests.js';
+import { anyCaseListPattern, anyCasePattern } from './routes/queryParams.js';
+import { ID_PATTERN, IDEMPOTENCY_KEY_PATTERN, submitRequestBody } from './routes/requests.js';
 import { signInBody } from './routes/session.js';
 
 /**
@@ -362,6 +365,7 @@ const headers = {
   'RateLimit-Reset': header('Seconds until the window resets.', { type: 'integer' }),
   'WWW-Authenticate': header('The Bearer challenge (RFC 6750).'),
   Location: header('Where the created resource can be read.'),
+  Allow: header('The methods the path answers, e.g. "GET, HEAD, OPTIONS".'),
   'Set-Cookie': header('supportstream_session=<random token>; Path=/; HttpOnly; SameSite=Strict (Secure over https); Max-Age = the session lifetime. Cleared on sign-out.'),
 };
 const headerRef = (name: keyof typeof headers): Json => ({ $ref: `#/components/headers/${name}` });
@@ -374,7 +378,7 @@ const errorResponse = (description: string, extraHeaders: Record<string, Json> =
 });
 
 const responses: Record<string, Json> = {
-  BadRequest: errorResponse('The request is malformed: invalid JSON, a failed validation (details name each field), a bad query parameter.'),
+  BadRequest: errorResponse('The request is malformed: invalid JSON, a failed validation (details name each field), a bad query parameter, a path that is not valid percent-encoded UTF-8.'),
   Unauthorized: errorResponse('Credentials are missing or invalid (bad signature, algorithm, issuer, audience, expired token, unknown or revoked API key).', { 'WWW-Authenticate': headerRef('WWW-Authenticate') }),
   Forbidden: errorResponse("The caller's role may not do this, or an unsafe request authenticated by the session cookie lacks `X-SupportStream-CSRF: 1`."),
   NotFound: errorResponse("Not found, or not the caller's (another tenant's, or for a customer another customer's): existence is not revealed."),
@@ -383,6 +387,7 @@ const responses: Record<string, Json> = {
   UnsupportedMediaType: errorResponse('The body is not application/json.'),
   TooManyRequests: errorResponse('The credential exceeded its requests per minute, or holds too many open streams.', { 'Retry-After': headerRef('Retry-After'), ...rateLimitHeaders }),
   Internal: errorResponse('The gateway failed unexpectedly; quote the request id.'),
+  MethodNotAllowed: errorResponse('The path is in this document, but not with this method (see the description of the document).', { Allow: headerRef('Allow') }),
   Unavailable: errorResponse('A dependency (Kafka, PostgreSQL, Redis, the live-update listener) is unavailable; retry later.', { 'Retry-After': headerRef('Retry-After') }),
 };
 const responseRef = (name: keyof typeof responses): Json => ({ $ref: `#/components/responses/${name}` });
@@ -405,7 +410,7 @@ const parameters: Record<string, Json> = {
     in: 'header',
     required: false,
     description: 'Retry-safe submission: the same key (per tenant and customer) always yields the same conversation, request and event ids, and consumers drop the repeated event.',
-    schema: string({ minLength: 1, maxLength: 200 }),
+    schema: string({ minLength: 1, maxLength: 200, pattern: IDEMPOTENCY_KEY_PATTERN }),
   },
   requestId: { name: 'X-Request-Id', in: 'header', required: false, description: 'Your request id (1-128 of A-Z a-z 0-9 . _ : -); echoed, else generated.', schema: string({ maxLength: 128 }) },
 };
@@ -482,10 +487,10 @@ const paths: Record<string, Json> = {
       tags: ['conversations'],
       security: secured,
       parameters: [
-        { name: 'status', in: 'query', required: false, description: `Comma-separated, any case: ${CONVERSATION_STATUSES.join(', ')}.`, schema: string({ maxLength: 300 }) },
+        { name: 'status', in: 'query', required: false, description: `Comma-separated, any case: ${CONVERSATION_STATUSES.join(', ')}; absent: every status (an empty value is refused).`, schema: string({ maxLength: 300, pattern: anyCaseListPattern(CONVERSATION_STATUSES) }) },
         { name: 'customerId', in: 'query', required: false, description: "Only this customer's conversations.", schema: string({ pattern: ID_PATTERN }) },
-        { name: 'from', in: 'query', required: false, description: 'updatedAt at or after this ISO 8601 time (or date).', schema: string({ maxLength: 40 }) },
-        { name: 'to', in: 'query', required: false, description: 'updatedAt before this ISO 8601 time (or date); later than from.', schema: string({ maxLength: 40 }) },
+        { name: 'from', in: 'query', required: false, description: 'updatedAt at or after this ISO 8601 time (with its zone) or date (UTC midnight).', schema: string({ maxLength: 40, pattern: ISO_TIME_PATTERN }) },
+        { name: 'to', in: 'query', required: false, description: 'updatedAt before this ISO 8601 time or date; later than from.', schema: string({ maxLength: 40, pattern: ISO_TIME_PATTERN }) },
         { name: 'limit', in: 'query', required: false, description: 'Page size.', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
         { name: 'after', in: 'query', required: false, description: "The previous page's nextAfter (opaque).", schema: string({ maxLength: 400 }) },
         param('requestId'),
@@ -501,7 +506,7 @@ const paths: Record<string, Json> = {
       tags: ['conversations'],
       security: secured,
       parameters: [param('conversationId'), param('requestId')],
-      responses: { '200': ok('The conversation.', ref('Conversation'), rateLimitHeaders), '404': responseRef('NotFound'), ...common },
+      responses: { '200': ok('The conversation.', ref('Conversation'), rateLimitHeaders), '400': responseRef('BadRequest'), '404': responseRef('NotFound'), ...common },
     },
   },
   '/v1/conversations/{id}/events': {
@@ -513,7 +518,7 @@ const paths: Record<string, Json> = {
       security: secured,
       parameters: [
         param('conversationId'),
-        { name: 'after', in: 'query', required: false, description: 'Only events after this seq (the previous page’s nextAfter).', schema: string({ pattern: '^\\d{1,19}$' }) },
+        { name: 'after', in: 'query', required: false, description: 'Only events after this seq (the previous page’s nextAfter).', schema: string({ pattern: SEQ_PATTERN }) },
         { name: 'limit', in: 'query', required: false, description: 'Page size.', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
         param('requestId'),
       ],
@@ -556,7 +561,7 @@ const paths: Record<string, Json> = {
       security: secured,
       parameters: [
         param('conversationId'),
-        { name: 'after', in: 'query', required: false, description: 'Only events after this seq (the previous page’s nextAfter).', schema: string({ pattern: '^\\d{1,19}$' }) },
+        { name: 'after', in: 'query', required: false, description: 'Only events after this seq (the previous page’s nextAfter).', schema: string({ pattern: SEQ_PATTERN }) },
         { name: 'limit', in: 'query', required: false, description: 'Page size.', schema: { type: 'integer', minimum: 1, maximum: 500, default: 500 } },
         param('requestId'),
       ],
@@ -584,7 +589,7 @@ const paths: Record<string, Json> = {
       tags: ['audit'],
       security: secured,
       parameters: [param('conversationId'), param('checkpointId'), param('requestId')],
-      responses: { '200': ok('The state.', ref('CheckpointState'), rateLimitHeaders), '403': responseRef('Forbidden'), '404': responseRef('NotFound'), ...common },
+      responses: { '200': ok('The state.', ref('CheckpointState'), rateLimitHeaders), '400': responseRef('BadRequest'), '403': responseRef('Forbidden'), '404': responseRef('NotFound'), ...common },
     },
   },
   '/v1/approvals/stream': {
@@ -625,7 +630,7 @@ const paths: Record<string, Json> = {
       tags: ['approvals'],
       security: secured,
       parameters: [
-        { name: 'status', in: 'query', required: false, description: 'PENDING, APPROVED, REJECTED, EDITED or EXPIRED, in any case.', schema: string() },
+        { name: 'status', in: 'query', required: false, description: `${APPROVAL_STATUSES.join(', ')}, in any case; absent: every status (an empty value is refused).`, schema: string({ pattern: anyCasePattern(APPROVAL_STATUSES) }) },
         { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
         param('requestId'),
       ],
@@ -740,7 +745,8 @@ export const openApiDocument = {
     title: 'supportstream gateway',
     version: '0.1.0',
     description:
-      'Submit customer requests, read conversations and their events, follow them live (server-sent events) and decide approvals. Every call is scoped to the tenant of its credentials.',
+      'Submit customer requests, read conversations and their events, follow them live (server-sent events) and decide approvals. Every call is scoped to the tenant of its credentials.\n\n' +
+      'Paths match exactly as written here (case-sensitive, no trailing slash); any other path is a 404. A path answers the methods listed for it, HEAD wherever GET is listed (the GET answer without its body), and OPTIONS (204 with an `Allow` header; a CORS preflight, which carries Access-Control-Request-Method, gets its 204 from the CORS rules instead). Any other method on a path of this document is answered 405 with `Allow` and the Error body (`#/components/responses/MethodNotAllowed`).',
   },
   servers: [{ url: '/' }],
   security: secured,

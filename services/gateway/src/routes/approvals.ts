@@ -9,7 +9,7 @@ import { viewFor } from '../personalData.js';
 import type { Publish } from './publish.js';
 import { ID_PATTERN } from './requests.js';
 
-const APPROVAL_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'EDITED', 'EXPIRED'] as const;
+export const APPROVAL_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'EDITED', 'EXPIRED'] as const;
 
 export const approvalsQuery = z.strictObject({
   status: z

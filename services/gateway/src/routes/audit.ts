@@ -7,17 +7,16 @@ import { causationTree } from '../causation.js';
 import { notFound, validationError } from '../httpErrors.js';
 import { viewFor } from '../personalData.js';
 import type { SchemaVersion, SchemaVersionLookup } from '../schemaVersions.js';
-import { conversationIdParam, visibleConversation } from './conversations.js';
+import { afterSeq, conversationIdParam, visibleConversation } from './conversations.js';
 import { ID_PATTERN } from './requests.js';
 
 /** Roles that may read a conversation's audit trail and graph checkpoints (never its customer). */
 export const AUDIT_ROLES = ['service', 'supervisor', 'admin'] as const;
 
-const SEQ = /^\d{1,19}$/;
 const CHECKPOINT_ID = new RegExp(ID_PATTERN);
 
 export const historyQuery = z.strictObject({
-  after: z.string().regex(SEQ, 'must be an event seq (digits)').optional(),
+  after: afterSeq.optional(),
   limit: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(500, 'must be at most 500').default(500),
 });
 

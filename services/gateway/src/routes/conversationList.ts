@@ -24,10 +24,19 @@ function decodeCursor(cursor: string): ConversationPosition | undefined {
   }
 }
 
+/** A date, or a date and time with seconds optional and the zone required (what Date.parse reads the same everywhere). */
+export const ISO_TIME_PATTERN = '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,6})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d))?$';
+const ISO_TIME = new RegExp(ISO_TIME_PATTERN);
+
+/** PostgreSQL keeps years 1 to 9999 here: a bound outside them leaves nothing out on its side, so it is moved to their edge. */
+const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+const boundOf = (value: string): string => new Date(Math.min(LATEST, Math.max(EARLIEST, Date.parse(value)))).toISOString();
+
 const isoTime = z
   .string()
   .max(40)
-  .refine((value) => /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) && !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 time, e.g. 2026-01-31T12:00:00Z (or a date)');
+  .refine((value) => ISO_TIME.test(value) && !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 time, e.g. 2026-01-31T12:00:00Z (or a date)');
 
 const statusList = z
   .string()
@@ -72,8 +81,8 @@ export function listConversations(readModel: ReadModel): RequestHandler {
       limit: query.limit,
       ...(query.status === undefined ? {} : { statuses: query.status }),
       ...(customerId === undefined ? {} : { customerId }),
-      ...(query.from === undefined ? {} : { updatedFrom: new Date(query.from).toISOString() }),
-      ...(query.to === undefined ? {} : { updatedTo: new Date(query.to).toISOString() }),
+      ...(query.from === undefined ? {} : { updatedFrom: boundOf(query.from) }),
+      ...(query.to === undefined ? {} : { updatedTo: boundOf(query.to) }),
       ...(after === undefined ? {} : { after }),
     });
     res.json({ conversations: page.conversations.map((conversation) => conversationFor(principal, conversation)), nextAfter: page.next === null ? null : encodeCursor(page.next) });

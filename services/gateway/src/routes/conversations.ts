@@ -32,9 +32,17 @@ export function getConversation(readModel: ReadModel): RequestHandler {
   };
 }
 
-const SEQ = /^\d{1,19}$/;
+/** An event seq: digits (a bigint in the read model). */
+export const SEQ_PATTERN = '^\\d{1,19}$';
+export const SEQ = new RegExp(SEQ_PATTERN);
+const MAX_SEQ = 9_223_372_036_854_775_807n;
+/** A seq the read model can compare: one past bigint's range has nothing after it, as the largest bigint has not. */
+export const clampSeq = (seq: string): string => (BigInt(seq) > MAX_SEQ ? MAX_SEQ.toString() : seq);
+/** `?after=<seq>`: only events after this seq. */
+export const afterSeq = z.string().regex(SEQ, 'must be an event seq (digits)').transform(clampSeq);
+
 export const eventsQuery = z.strictObject({
-  after: z.string().regex(SEQ, 'must be an event seq (digits)').optional(),
+  after: afterSeq.optional(),
   limit: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(500, 'must be at most 500').default(100),
 });
 

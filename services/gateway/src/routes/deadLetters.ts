@@ -12,7 +12,8 @@ export type DeadLetterAdmin = Pick<DeadLetterConsole, 'list' | 'replay'>;
 /** Kafka's legal topic names. */
 export const TOPIC_PATTERN = '^[A-Za-z0-9._-]{1,249}$';
 const TOPIC = new RegExp(TOPIC_PATTERN);
-export const PARTITION_PATTERN = '^\\d{1,7}$';
+/** 0 to 1 000 000, the partitions the dead-letter console takes. */
+export const PARTITION_PATTERN = '^(\\d{1,6}|1000000)$';
 export const OFFSET_PATTERN = '^\\d{1,19}$';
 
 export const deadLettersQuery = z.strictObject({
@@ -23,7 +24,11 @@ export const deadLettersQuery = z.strictObject({
 const replayParams = z.strictObject({
   topic: z.string().regex(TOPIC, 'must be a topic name (letters, digits, . _ -)'),
   partition: z.string().regex(new RegExp(PARTITION_PATTERN), 'must be a partition number (digits)').transform(Number),
-  offset: z.string().regex(new RegExp(OFFSET_PATTERN), 'must be an offset (digits)').refine((value) => BigInt(value) <= 9_223_372_036_854_775_807n, 'must fit a Kafka offset (int64)'),
+  // abort: the int64 check reads the digits only (BigInt throws on anything else).
+  offset: z
+    .string()
+    .regex(new RegExp(OFFSET_PATTERN), { message: 'must be an offset (digits)', abort: true })
+    .refine((value) => BigInt(value) <= 9_223_372_036_854_775_807n, 'must fit a Kafka offset (int64)'),
 });
 
 /** Staff subjects and ids stay as they are; error messages and the like are masked (they may quote what a customer wrote). */

@@ -14,7 +14,7 @@ const MAX_ATTRIBUTES = 32;
 
 export const submitRequestBody = z
   .strictObject({
-    message: z.string().min(1, 'must not be empty').max(10_000, 'must be at most 10000 characters').refine((value) => value.trim().length > 0, 'must not be blank').meta({ description: 'What the customer wrote.' }),
+    message: z.string().min(1, 'must not be empty').max(10_000, 'must be at most 10000 characters').regex(/\S/, 'must not be blank').meta({ description: 'What the customer wrote.' }),
     customerId: id('customer id').optional().meta({ description: 'Required for service and admin callers; a customer may omit it (it is their token subject).' }),
     conversationId: id('conversation id').optional().meta({ description: "Continue this conversation (it must be the caller's, and already known to the read model)." }),
     subject: z.string().min(1).max(300, 'must be at most 300 characters').optional(),
@@ -31,7 +31,9 @@ export const submitRequestBody = z
       .meta({ maxProperties: MAX_ATTRIBUTES }),
   });
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+/** 1 to 200 visible ASCII characters. */
+export const IDEMPOTENCY_KEY_PATTERN = '^[\\x21-\\x7e]{1,200}$';
+const IDEMPOTENCY_KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 
 export interface SubmitRequestDeps {
   readonly readModel: ReadModel;

@@ -7,7 +7,7 @@ import { HttpError, validationError } from '../httpErrors.js';
 import { eventFor } from '../personalData.js';
 import type { GatewayMetrics } from '../httpMetrics.js';
 import type { ConversationChanges } from '../liveChanges.js';
-import { conversationIdParam, visibleConversation } from './conversations.js';
+import { clampSeq, conversationIdParam, SEQ, visibleConversation } from './conversations.js';
 import { ID_PATTERN } from './requests.js';
 
 export interface StreamOptions {
@@ -25,7 +25,6 @@ export interface Streams {
 }
 
 const streamQuery = z.strictObject({ lastEventId: z.string().max(200).optional() });
-const SEQ = /^\d{1,19}$/;
 const EVENT_ID = new RegExp(ID_PATTERN);
 const PAGE = 200;
 
@@ -37,7 +36,7 @@ async function resumePoint(req: Request, readModel: ReadModel, tenantId: string,
   if (!query.success) throw validationError(query.error, 'query');
   const raw = (req.get('Last-Event-ID') ?? query.data.lastEventId)?.trim();
   if (raw === undefined || raw === '') return '0';
-  if (SEQ.test(raw)) return raw;
+  if (SEQ.test(raw)) return clampSeq(raw);
   const seq = EVENT_ID.test(raw) ? await readModel.seqOfEvent(tenantId, conversationId, raw) : undefined;
   if (seq === undefined) throw new HttpError(400, 'INVALID_LAST_EVENT_ID', 'Last-Event-ID is neither a seq nor the id of an event of this conversation');
   return seq;

@@ -58,11 +58,45 @@ const pathMatchers = Object.keys(document.paths).map((template) => ({
   regex: new RegExp(`^${template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`),
 }));
 
+/** The document's path template a concrete path falls under, if any. */
+export function templateFor(path: string): string | undefined {
+  return pathMatchers.find((matcher) => matcher.regex.test(path))?.template;
+}
+
 export function operationFor(method: string, path: string): { template: string; operation: Json } | undefined {
-  const template = pathMatchers.find((matcher) => matcher.regex.test(path))?.template;
+  const template = templateFor(path);
   if (template === undefined) return undefined;
   const operation = document.paths[template]?.[method.toLowerCase()];
   return operation === undefined ? undefined : { template, operation };
+}
+
+/** What a path of the document answers besides its operations: HEAD where GET is, and OPTIONS. */
+export function allowedMethods(template: string): string[] {
+  const declared = Object.keys(document.paths[template] ?? {}).map((method) => method.toUpperCase());
+  return [...declared, ...(declared.includes('GET') ? ['HEAD'] : []), 'OPTIONS'];
+}
+
+const sameMethods = (header: string | null, expected: readonly string[]): boolean =>
+  header !== null &&
+  [...new Set(header.split(',').map((method) => method.trim()))].sort().join(',') === [...expected].sort().join(',');
+
+/** A method the document does not list for a path it has: HEAD (as GET, no body), OPTIONS (204) or 405, each with Allow. */
+function assertOtherMethod(method: string, url: URL, template: string, status: number, headers: Headers, text: string): Seen {
+  const allowed = allowedMethods(template);
+  if (method === 'HEAD' && allowed.includes('GET')) {
+    const seen = assertConforms('GET', url, status, headers, undefined);
+    if (text !== '') throw new Error(`HEAD ${url.pathname} → ${status} sent a body`);
+    return seen;
+  }
+  if (!sameMethods(headers.get('allow'), allowed)) throw new Error(`${method} ${url.pathname} → ${status}: Allow is ${headers.get('allow')}, the document lists ${allowed.join(', ')}`);
+  if (method === 'OPTIONS') {
+    if (status !== 204) throw new Error(`OPTIONS ${url.pathname} answered ${status}, not 204`);
+    return { operationId: `options ${template}`, status };
+  }
+  if (status !== 405) throw new Error(`${method} ${url.pathname}: the document has no ${method} for ${template}, yet it answered ${status} (405 expected)`);
+  // A HEAD answer has no body to check.
+  if (method !== 'HEAD') checkBody(schemaRef('Error'), method, url, status, text);
+  return { operationId: `methodNotAllowed ${template}`, status };
 }
 
 export interface Seen {
@@ -86,15 +120,20 @@ export interface CallOptions {
   readonly headers?: Record<string, string>;
 }
 
-/** Checks one response against the document: documented status, matching body, mandatory headers. */
-export function assertConforms(method: string, url: URL, status: number, headers: Headers, text: string): Seen {
+/**
+ * Checks one response against the document: documented status, matching body, mandatory headers.
+ * `text` undefined: the body was not read (a stream), only the status and headers are checked.
+ */
+export function assertConforms(method: string, url: URL, status: number, headers: Headers, text: string | undefined): Seen {
   const match = operationFor(method, url.pathname);
   const contentType = headers.get('content-type') ?? '';
   if (headers.get('x-request-id') === null) throw new Error(`${method} ${url.pathname} → ${status} has no X-Request-Id`);
   if (match === undefined) {
+    const template = templateFor(url.pathname);
+    if (template !== undefined) return assertOtherMethod(method, url, template, status, headers, text ?? '');
     // Unknown routes: a 404 in the error format, nothing else.
     if (status !== 404) throw new Error(`${method} ${url.pathname} is not in the OpenAPI document but answered ${status}`);
-    checkBody(schemaRef('Error'), method, url, status, text);
+    if (text !== undefined && method !== 'HEAD') checkBody(schemaRef('Error'), method, url, status, text);
     return { operationId: 'unknownRoute', status };
   }
   const operationId = String(match.operation['operationId']);
@@ -105,7 +144,7 @@ export function assertConforms(method: string, url: URL, status: number, headers
   const media = Object.keys(response.content ?? {});
   if (media.length > 0 && !media.some((type) => contentType.startsWith(type))) throw new Error(`${operationId} ${status}: content-type ${contentType} is not one of ${media.join(', ')}`);
   const json = response.content?.['application/json']?.schema;
-  if (json !== undefined) checkBody(validatorFor(json), method, url, status, text);
+  if (json !== undefined && text !== undefined) checkBody(validatorFor(json), method, url, status, text);
   if (status === 401 && headers.get('www-authenticate') === null) throw new Error(`${operationId} 401 without WWW-Authenticate`);
   if (status === 429 && headers.get('retry-after') === null) throw new Error(`${operationId} 429 without Retry-After`);
   return { operationId, status };
@@ -136,7 +175,7 @@ export function apiClient(baseUrl: string) {
     const text = await response.text();
     seen.push(assertConforms(method, url, response.status, response.headers, text));
     const contentType = response.headers.get('content-type') ?? '';
-    return { status: response.status, headers: response.headers, body: (contentType.includes('json') ? JSON.parse(text) : {}) as T, text };
+    return { status: response.status, headers: response.headers, body: (contentType.includes('json') && text !== '' ? JSON.parse(text) : {}) as T, text };
   }
   return { call, seen };
 }
