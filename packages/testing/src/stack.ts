@@ -24,13 +24,35 @@ export function testKafka(clientId = 'tests'): Kafka {
   return new Kafka({ brokers: stackConfig().KAFKA_BROKERS, clientId, logLevel: logLevel.NOTHING });
 }
 
-/** Creates topics (and their `.dlq`) for one test; names must be unique per test. */
+/**
+ * Creates topics (and their `.dlq`) for one test; names must be unique per test. Replication is
+ * the cluster's (1 on one broker, 3 on `STACK_BROKERS=3`, min ISR 2 there), so a test topic obeys
+ * the same promises as the platform's. Leaders are awaited here rather than by kafkajs, whose own
+ * wait asks one broker once and fails with "does not host this topic-partition" while the
+ * controller's metadata is still on its way (seen under a full parallel int run).
+ */
 export async function createTopics(kafka: AnyKafkaClient, topics: readonly string[], partitions = 1, withDlq = true): Promise<void> {
   const admin = library(kafka).admin();
   await admin.connect();
   try {
     const names = topics.flatMap((topic) => (withDlq ? [topic, `${topic}.dlq`] : [topic]));
-    await admin.createTopics({ waitForLeaders: true, topics: names.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
+    const { brokers } = await admin.describeCluster();
+    const replicationFactor = Math.min(3, brokers.length);
+    const configEntries = replicationFactor >= 3 ? [{ name: 'min.insync.replicas', value: '2' }] : [];
+    await admin.createTopics({ waitForLeaders: false, topics: names.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, configEntries })) });
+    await waitFor(
+      async () => {
+        const listed = new Set(await admin.listTopics());
+        if (names.some((name) => !listed.has(name))) return false;
+        const described = (await admin.fetchTopicMetadata({ topics: names })).topics;
+        const ready = names.every((name) => {
+          const topic = described.find((candidate) => candidate.name === name);
+          return topic !== undefined && topic.partitions.length === partitions && topic.partitions.every((partition) => partition.leader >= 0);
+        });
+        return ready || false;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, description: `leaders for ${names.join(', ')}` },
+    );
   } finally {
     await admin.disconnect();
   }
