@@ -52,6 +52,6 @@ export {
 } from './topics.js';
 export { readRawToEnd, readToEnd, type RawReadRecord, type ReadRecord, type ReadToEndOptions } from './readToEnd.js';
 export { mergeHandlers } from './mergeHandlers.js';
-export { createOffsetsReader, type CommittedOffset, type OffsetsReader, type OffsetsSnapshot, type PartitionOffsets, type ReadOffsetsOptions } from './offsets.js';
+export { createOffsetsReader, PLATFORM_GROUP_PREFIX, platformGroupFilter, THROWAWAY_GROUP_PATTERN, type CommittedOffset, type OffsetsReader, type OffsetsSnapshot, type PartitionOffsets, type ReadOffsetsOptions } from './offsets.js';
 export { type CoPartitionedOptions } from './coPartitionedAssigner.js';
 export { patchKafkajsRequestQueue, type RequestQueuePatchResult } from './requestQueuePatch.js';

@@ -110,3 +110,17 @@ export function createOffsetsReader(kafka: KafkaClient): OffsetsReader {
     },
   };
 }
+
+/** Every long-lived consumer group of the platform is named `supportstream-<service>` (logical name, before a namespace). */
+export const PLATFORM_GROUP_PREFIX = 'supportstream-';
+/** Throwaway groups: a projections rebuild names its own `supportstream-rebuild-…` per run. */
+export const THROWAWAY_GROUP_PATTERN = /^supportstream-rebuild-/;
+
+/**
+ * Which consumer groups are the platform's, for lag figures (the Overview, the analytics
+ * exporter): those with the prefix, without the throwaway ones. Given logical names, which the
+ * offsets reader reports (a namespace's groups with the namespace taken off).
+ */
+export function platformGroupFilter(prefix: string = PLATFORM_GROUP_PREFIX, exclude: RegExp | undefined = THROWAWAY_GROUP_PATTERN): (group: string) => boolean {
+  return (group) => group.startsWith(prefix) && !(exclude?.test(group) ?? false);
+}

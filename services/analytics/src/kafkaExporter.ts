@@ -1,4 +1,4 @@
-import { defaultDeadLetterTopic, type OffsetsReader, type OffsetsSnapshot } from '@supportstream/kafka';
+import { defaultDeadLetterTopic, platformGroupFilter, type OffsetsReader, type OffsetsSnapshot } from '@supportstream/kafka';
 import type { Logger, Registry } from '@supportstream/observability';
 import { Gauge } from 'prom-client';
 
@@ -37,10 +37,8 @@ export function watchedTopics(topics: readonly string[]): string[] {
   return topics.flatMap((topic) => [topic, defaultDeadLetterTopic(topic)]);
 }
 
-/** The platform's long-lived groups (`supportstream-*`), without throwaway ones such as a rebuild's. */
-export function platformGroups(prefix: string, exclude: RegExp | undefined): (group: string) => boolean {
-  return (group) => group.startsWith(prefix) && !(exclude?.test(group) ?? false);
-}
+/** The platform's long-lived groups (`supportstream-*`), without throwaway ones such as a rebuild's: packages/kafka's rule, shared with the gateway's Overview. */
+export const platformGroups = platformGroupFilter;
 
 export interface KafkaExporterOptions {
   readonly reader: OffsetsReader;

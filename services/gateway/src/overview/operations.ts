@@ -1,4 +1,4 @@
-import { defaultDeadLetterTopic, type OffsetsReader, type OffsetsSnapshot } from '@supportstream/kafka';
+import { defaultDeadLetterTopic, platformGroupFilter, type OffsetsReader, type OffsetsSnapshot } from '@supportstream/kafka';
 import type { Logger } from '@supportstream/observability';
 
 /**
@@ -48,7 +48,7 @@ export interface OperationsSource {
 }
 
 /** The platform's long-lived consumer groups (`supportstream-*`), without the throwaway groups of a projections rebuild. */
-export const platformConsumerGroup = (group: string): boolean => group.startsWith('supportstream-') && !group.startsWith('supportstream-rebuild-');
+export const platformConsumerGroup: (group: string) => boolean = platformGroupFilter();
 
 /** The figures of one admin snapshot (pure). */
 export function operationsFigures(snapshot: OffsetsSnapshot, topics: readonly string[], deadLetterTopics: readonly string[], readAt: Date): OperationsFigures {
