@@ -55,6 +55,8 @@ export interface GatewayDeps {
   readonly overview?: OverviewSources;
   readonly readiness: Readonly<Record<string, ReadinessCheck>>;
   readonly readyTimeoutMs?: number;
+  /** How long a POST waits for the broker's acknowledgement before answering 503 (default 10 s). */
+  readonly publishTimeoutMs?: number;
   readonly logger: Logger;
   readonly metrics: Registry;
   readonly clock?: Clock;
@@ -76,7 +78,7 @@ export function createGatewayApp(deps: GatewayDeps): GatewayApp {
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? randomId;
   const events = createEventFactory({ producer: 'gateway', clock, ids });
-  const publish = publisher(deps.producer, metrics, logger);
+  const publish = publisher(deps.producer, metrics, logger, deps.publishTimeoutMs);
   const streams = createStreams({ readModel, changes: deps.changes, metrics, maxStreamsPerCredential: settings.maxStreamsPerCredential, heartbeatMs: settings.heartbeatMs });
   const approvalStreams = createApprovalStreams({ readModel, changes: deps.changes, metrics, maxStreamsPerCredential: settings.maxStreamsPerCredential, heartbeatMs: settings.heartbeatMs });
 

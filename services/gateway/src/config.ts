@@ -3,6 +3,7 @@ import { CONVERSATION_CHANGES_CHANNEL, LIVE_SCHEMA } from '@supportstream/projec
 import { JWT_ALGORITHMS, type JwtSettings } from './auth/jwt.js';
 import { DEFAULT_SESSION_TTL_SECONDS } from './auth/session.js';
 import { DEFAULT_CONSOLE_DIR } from './routes/console.js';
+import { DEFAULT_PUBLISH_TIMEOUT_MS } from './routes/publish.js';
 
 const list = z.string().transform((value) =>
   value
@@ -44,6 +45,8 @@ export const gatewayEnvSchema = platformEnvSchema
     GATEWAY_SSE_HEARTBEAT_MS: positiveInt.default(15_000),
     GATEWAY_API_KEY_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
     GATEWAY_READY_TIMEOUT_MS: positiveInt.default(2_000),
+    /** A POST answers 503 when the broker has not acknowledged its event by then (routes/publish.ts). */
+    GATEWAY_PUBLISH_TIMEOUT_MS: positiveInt.max(120_000).default(DEFAULT_PUBLISH_TIMEOUT_MS),
     GATEWAY_CONSOLE_DIR: z.string().min(1).default(DEFAULT_CONSOLE_DIR),
     GATEWAY_SESSION_TTL_S: positiveInt.max(7 * 24 * 3600, 'must be at most 604800 (7 days)').default(DEFAULT_SESSION_TTL_SECONDS),
   })

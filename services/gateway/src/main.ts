@@ -50,6 +50,7 @@ const gateway = createGatewayApp({
   schemaVersions: createSchemaVersionLookup({ registry: createRegistryClient(env.SCHEMA_REGISTRY_URL, 2_000) }),
   readiness: dependencyChecks({ kafka, pool, redis, schemaRegistryUrl: env.SCHEMA_REGISTRY_URL }),
   readyTimeoutMs: env.GATEWAY_READY_TIMEOUT_MS,
+  publishTimeoutMs: env.GATEWAY_PUBLISH_TIMEOUT_MS,
   logger,
   metrics,
 });
