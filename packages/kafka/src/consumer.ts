@@ -70,6 +70,8 @@ export interface ConsumerRunnerOptions {
    * dependency answers again and is retried; and the consumer reports its group membership in /ready.
    */
   readonly dependencies?: DependencyMonitor;
+  /** How often a dead-letter write that waits is reported (default 30 s; see LoopOptions). */
+  readonly deadLetterStallWarnMs?: number;
 }
 
 export interface ConsumerRunner {

@@ -46,6 +46,12 @@ export interface LoopOptions {
   readonly dependencies?: DependencyMonitor;
   /** Waits before restarting a consumer that crashed and that kafkajs does not restart (default 1 s doubling to 30 s, with jitter). */
   readonly restartDelay?: { readonly minMs: number; readonly maxMs: number };
+  /**
+   * A dead-letter write still waiting after this long (default 30 s), and each time again, is logged
+   * at ERROR and counted (supportstream_dead_letter_write_stalls_total): the partition holds at that
+   * offset until the DLQ takes the record (a missing DLQ topic makes kafkajs wait indefinitely).
+   */
+  readonly deadLetterStallWarnMs?: number;
 }
 
 /** One partition's batch as the loop hands it to a mode. */
@@ -296,7 +302,21 @@ export function createConsumerLoop(options: LoopOptions): ConsumerLoop {
     async deadLetter({ topic, partition, message, error, attempts, fields }) {
       if (!dlqProducer || !dlqTopicOf) return false;
       const dlqTopic = dlqTopicOf(topic);
-      await dlqProducer.send(dlqTopic, { topic, partition, message, group, error, attempts, failedAt: new Date() });
+      const stallWarnMs = options.deadLetterStallWarnMs ?? 30_000;
+      const startedAt = Date.now();
+      const stalled = setInterval(() => {
+        metrics.deadLetterStalls.inc({ group, topic });
+        logger.error(
+          { topic, partition, offset: message.offset, ...fields, dlqTopic, waitedMs: Date.now() - startedAt },
+          'dead-letter write not acknowledged yet: this partition holds at this offset until the DLQ topic takes it (does the topic exist? topics apply creates it)',
+        );
+      }, stallWarnMs);
+      stalled.unref();
+      try {
+        await dlqProducer.send(dlqTopic, { topic, partition, message, group, error, attempts, failedAt: new Date() });
+      } finally {
+        clearInterval(stalled);
+      }
       metrics.deadLettered.inc({ group, topic, reason: errorCode(error) });
       logger.warn({ topic, partition, offset: message.offset, ...fields, dlqTopic, code: errorCode(error), reason: errorMessage(error) }, 'message dead-lettered');
       return true;

@@ -114,6 +114,7 @@ describe('a dead letter that cannot be written leaves the source offset uncommit
       groupId,
       topics: [topic],
       heartbeatIntervalMs: 500,
+      deadLetterStallWarnMs: 1_000,
       handlers: { StepMetrics: async (event) => void handled.push(event.data.node) },
     });
     stops.push(() => runner.stop());
@@ -135,6 +136,8 @@ describe('a dead letter that cannot be written leaves the source offset uncommit
     await waitUntilQuiet(async () => `${await committed(groupId, topic)}`, { quietMs: 3_000, timeoutMs: 15_000, description: 'the committed offset' });
     expect(await committed(groupId, topic)).toBe(-1n);
     expect(await counterValue(metrics, 'kafka_consumer_dead_lettered_total', {})).toBe(0);
+    // Not silent: the waiting write is reported while the partition holds.
+    expect(await counterValue(metrics, 'supportstream_dead_letter_write_stalls_total', { topic })).toBeGreaterThanOrEqual(1);
 
     await createDlq(topic);
     const [letter] = await readTopic(kafka, `${topic}.dlq`, 1);

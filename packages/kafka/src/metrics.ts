@@ -15,6 +15,7 @@ export function consumerMetrics(registry: Registry) {
     inFlight: gauge(registry, 'kafka_consumer_in_flight', 'Messages being handled right now', ['group']),
     running: gauge(registry, 'supportstream_consumer_running', 'Whether the consumer is a member of its group (1) or not: not started, crashed, waiting to restart, stopped (0)', ['group']),
     restarts: counter(registry, 'supportstream_consumer_restarts_total', 'Consumer crashes followed by a restart, by who restarts it: kafkajs itself (retriable errors) or the runtime (errors kafkajs gives up on)', ['group', 'by']),
+    deadLetterStalls: counter(registry, 'supportstream_dead_letter_write_stalls_total', 'Dead-letter writes still unacknowledged after the stall interval (counted once per interval): the partition holds meanwhile', ['group', 'topic']),
     heldForOutage: counter(registry, 'supportstream_consumer_outage_holds_total', 'Messages whose handling failed while a dependency was down and that waited for it instead of being dead-lettered', ['group', 'topic']),
   };
 }
