@@ -24,23 +24,35 @@ export interface ConversationChangesOptions {
   readonly logger: Logger;
   readonly reconnectMinMs?: number;
   readonly reconnectMaxMs?: number;
+  /**
+   * How often the LISTEN connection is probed (`SELECT 1` on it), and how long the probe may take
+   * before the connection counts as lost: a connection that died silently (no FIN, no RST) would
+   * otherwise deliver nothing for hours while every stream waits.
+   */
+  readonly probeIntervalMs?: number;
+  readonly probeTimeoutMs?: number;
 }
 
 /**
  * One dedicated PostgreSQL connection LISTENs on the projector's NOTIFY channel (payload: a JSON
  * array of changed conversation ids) and wakes the streams of those conversations. If the
- * connection drops it reconnects with backoff and then wakes every stream, since notifications
- * sent meanwhile are lost; the streams re-read from their last position, so nothing is missed.
+ * connection drops, or stops answering the periodic probe, it reconnects with backoff and then
+ * wakes every stream, since notifications sent meanwhile are lost; the streams re-read from their
+ * last position, so nothing is missed. The probe is one query per process, whatever the number of
+ * streams: the streams themselves never poll.
  */
 export function createConversationChanges(options: ConversationChangesOptions): ConversationChanges {
   const logger = options.logger.child({ component: 'live-changes' });
   const minMs = options.reconnectMinMs ?? 200;
   const maxMs = options.reconnectMaxMs ?? 10_000;
+  const probeIntervalMs = options.probeIntervalMs ?? 15_000;
+  const probeTimeoutMs = options.probeTimeoutMs ?? 5_000;
   const subscribers = new Map<string, Set<Wake>>();
   const listeners = new Set<ChangeListener>();
   let client: pg.Client | undefined;
   let listening: Promise<void> | undefined;
   let reconnectTimer: NodeJS.Timeout | undefined;
+  let probeTimer: NodeJS.Timeout | undefined;
   let failures = 0;
   let closed = false;
 
@@ -73,6 +85,8 @@ export function createConversationChanges(options: ConversationChangesOptions): 
     if (client !== current) return;
     client = undefined;
     listening = undefined;
+    clearInterval(probeTimer);
+    probeTimer = undefined;
     current.removeAllListeners('notification');
     current.end().catch(() => undefined);
     if (closed) return;
@@ -97,6 +111,22 @@ export function createConversationChanges(options: ConversationChangesOptions): 
     reconnectTimer.unref();
   }
 
+  let probing = false;
+  function probe(current: pg.Client): void {
+    if (probing || client !== current) return;
+    probing = true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the LISTEN connection did not answer a probe within ${probeTimeoutMs} ms`)), probeTimeoutMs);
+    });
+    Promise.race([current.query('SELECT 1'), timeout])
+      .catch((error: unknown) => dropped(current, error instanceof Error ? error : new Error(String(error))))
+      .finally(() => {
+        clearTimeout(timer);
+        probing = false;
+      });
+  }
+
   function ensureListening(): Promise<void> {
     if (listening !== undefined) return listening;
     const current = options.connect();
@@ -110,6 +140,10 @@ export function createConversationChanges(options: ConversationChangesOptions): 
       await current.query(`LISTEN "${options.channel.replace(/"/g, '""')}"`);
       failures = 0;
       logger.info({ channel: options.channel }, 'listening for conversation changes');
+      if (client === current && !closed) {
+        probeTimer = setInterval(() => probe(current), probeIntervalMs);
+        probeTimer.unref();
+      }
     })();
     listening = started;
     started.catch((error: unknown) => dropped(current, error instanceof Error ? error : new Error(String(error))));
@@ -155,6 +189,7 @@ export function createConversationChanges(options: ConversationChangesOptions): 
     async close() {
       closed = true;
       if (reconnectTimer !== undefined) clearTimeout(reconnectTimer);
+      clearInterval(probeTimer);
       subscribers.clear();
       listeners.clear();
       const current = client;

@@ -20,7 +20,7 @@ async function stream(conversationId: string, token: string, headers: Record<str
 const openStreamsMetric = async (): Promise<number> => Number(/^gateway_sse_streams_open (\d+)/m.exec(await (await fetch(`${gw.baseUrl}/metrics`)).text())?.[1] ?? NaN);
 
 beforeAll(async () => {
-  // Heartbeats (which also re-read, as a safety net) are rare here: live events must come by NOTIFY.
+  // Heartbeats are rare here (and never read): live events must come by NOTIFY.
   gw = await startTestGateway({ settings: { maxStreamsPerCredential: 2, heartbeatMs: 60_000 } });
   api = apiClient(gw.baseUrl);
   aliceToken = await signToken({ sub: alice, tenant, role: 'customer' });

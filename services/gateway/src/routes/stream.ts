@@ -57,11 +57,6 @@ export function write(res: Response, chunk: string): Promise<void> {
 }
 
 /**
- * GET /v1/conversations/:id/stream: the events after Last-Event-ID, then live ones as the
- * projector commits them. A stream wakes on a NOTIFY for its conversation (and on every heartbeat,
- * as a safety net) and reads what follows the last seq it sent, one reader at a time.
- */
-/**
  * Turns a response into a server-sent event stream: no socket timeout, the SSE headers (no
  * caching, no proxy buffering), and a 3 s reconnect delay for the client.
  */
@@ -76,6 +71,14 @@ export function beginEventStream(req: Request, res: Response): void {
   res.write('retry: 3000\n\n');
 }
 
+/**
+ * GET /v1/conversations/:id/stream: the events after Last-Event-ID, then live ones as the
+ * projector commits them. A stream wakes on a NOTIFY for its conversation (or on every
+ * conversation after the LISTEN connection was lost, see liveChanges.ts) and reads what follows
+ * the last seq it sent, one reader at a time. Heartbeats only write: a re-read on every heartbeat
+ * of every stream was one query per stream per interval (667/s for 10,000 streams at 15 s), and
+ * it exhausted the pool (bench/GATEWAY_RESULTS.md).
+ */
 export function createStreams(options: StreamOptions): Streams {
   const openPerCredential = new Map<string, number>();
   const open = new Set<Response>();
@@ -160,7 +163,6 @@ export function createStreams(options: StreamOptions): Streams {
     timers.heartbeat = setInterval(() => {
       if (closed || res.writableEnded) return;
       res.write(': heartbeat\n\n');
-      wake();
     }, options.heartbeatMs);
     timers.heartbeat.unref();
     wake();
